@@ -1,0 +1,1 @@
+"""Custom actions of the sportello (rasa-sdk). They hold no data: they call the backend."""

@@ -1,0 +1,1 @@
+"""The sportello's backend: offices, appointments, eligibility rules, handoffs."""

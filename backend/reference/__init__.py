@@ -1,0 +1,1 @@
+"""Reference data shipped by registry packages (ISTAT municipalities)."""

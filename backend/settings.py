@@ -1,0 +1,43 @@
+"""Backend settings, read once from the environment (see .env.example)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"
+DEV_HASH_KEY = "dev-tax-code-hash-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    sportello_env: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'sportello.db'}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Shared secret the action server presents as "Authorization: Bearer <token>".
+    backend_service_token: str = DEV_SERVICE_TOKEN
+    # Key of the HMAC under which tax codes are stored for lookup (never in clear).
+    tax_code_hash_key: str = DEV_HASH_KEY
+    timezone: str = "Europe/Rome"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> "Settings":
+        # A Region must never run production with the secrets printed in the repository.
+        if self.sportello_env == "production":
+            defaults = {
+                "BACKEND_SERVICE_TOKEN": self.backend_service_token == DEV_SERVICE_TOKEN,
+                "TAX_CODE_HASH_KEY": self.tax_code_hash_key == DEV_HASH_KEY,
+            }
+            bad = [name for name, is_default in defaults.items() if is_default]
+            if bad:
+                raise ValueError(f"set {', '.join(bad)}: default secrets refused in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The gateway: one adapter per channel, routing citizens' messages to the assistant."""

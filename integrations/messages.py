@@ -1,0 +1,31 @@
+"""The normalised messages every channel adapter produces and consumes.
+
+Wire format shared with the backend (handoff) and documented in docs/wire-formats.md.
+"""
+
+from pydantic import BaseModel, Field
+
+
+class Button(BaseModel):
+    title: str
+    # What is sent back to the assistant when the button is pressed.
+    payload: str
+
+
+class InboundMessage(BaseModel):
+    channel: str
+    # Channel-scoped id of the citizen's conversation (web session, Telegram chat, phone).
+    sender_id: str
+    text: str
+    # The channel's own id of this message, for deduplication of retried deliveries.
+    message_id: str | None = None
+
+    @property
+    def conversation_id(self) -> str:
+        """The id under which the assistant keeps this conversation: unique across channels."""
+        return f"{self.channel}:{self.sender_id}"
+
+
+class Reply(BaseModel):
+    text: str
+    buttons: list[Button] = Field(default_factory=list)

@@ -1,0 +1,67 @@
+"""Talking to the Rasa servers over their REST channel."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import httpx
+
+from integrations.messages import Button, Reply
+
+log = logging.getLogger(__name__)
+
+
+class AssistantUnavailable(Exception):
+    """No Rasa server answered in time."""
+
+
+def pick_server(servers: list[str], conversation_id: str) -> str:
+    """Rendezvous hashing: a conversation always lands on the same Rasa server.
+
+    Rasa 3.6's Redis lock store is not safe when one sender's messages are split across
+    servers (shared/spec/recipes.md), so the choice must be stable per sender.
+    """
+
+    def weight(server: str) -> bytes:
+        return hashlib.sha256(f"{server}|{conversation_id}".encode()).digest()
+
+    return max(servers, key=weight)
+
+
+def parse_rasa_replies(body: list[dict[str, object]]) -> list[Reply]:
+    replies: list[Reply] = []
+    for item in body:
+        text = item.get("text")
+        buttons = [
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in item.get("buttons") or []  # type: ignore[union-attr]
+            if isinstance(b, dict)
+        ]
+        if isinstance(text, str) and text.strip():
+            replies.append(Reply(text=text.strip(), buttons=buttons))
+        elif buttons and replies:
+            replies[-1].buttons.extend(buttons)
+    return replies
+
+
+class RasaClient:
+    def __init__(self, servers: list[str], timeout: float) -> None:
+        self._servers = servers
+        self._client = httpx.AsyncClient(timeout=timeout)
+
+    async def send(self, conversation_id: str, text: str) -> list[Reply]:
+        server = pick_server(self._servers, conversation_id)
+        try:
+            response = await self._client.post(
+                f"{server}/webhooks/rest/webhook",
+                json={"sender": conversation_id, "message": text},
+            )
+            response.raise_for_status()
+            return parse_rasa_replies(response.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("Rasa server %s failed: %s", server, type(exc).__name__)
+            raise AssistantUnavailable from exc
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

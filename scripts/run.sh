@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command to set up and run the whole sportello with embedded defaults:
+# SQLite, Rasa's in-memory stores, one process of each part. Ctrl-C stops everything.
+source "$(dirname "$0")/lib.sh"
+load_dotenv
+setup_app_env
+setup_bot_env
+model="$("$ROOT/scripts/train.sh")"
+log "Migrating and seeding the database (${DATABASE_URL:-SQLite in var/sportello.db})"
+(cd "$ROOT" && PYTHONPATH="$ROOT" "$APP_VENV/bin/python" -m backend.migrate \
+  && PYTHONPATH="$ROOT" "$APP_VENV/bin/python" -m backend.seed)
+cd "$ROOT"
+exec "$APP_VENV/bin/python" "$ROOT/scripts/stack.py" "$model"

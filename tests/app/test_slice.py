@@ -1,0 +1,88 @@
+"""The first slice, end to end: gateway -> Rasa -> action server -> backend -> PostgreSQL.
+
+Starts the four real processes (as `make run` does, on other ports) with the trained
+model named by SPORTELLO_TEST_MODEL (scripts/test.sh sets it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from stack import Stack  # noqa: E402
+
+pytestmark = [pytest.mark.integration, pytest.mark.stack]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    model = os.environ.get("SPORTELLO_TEST_MODEL")
+    if not model or not Path(model).exists():
+        pytest.skip("no trained model: run through `make test`, which trains it")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SPORTELLO_ENV": "test",
+        "BACKEND_PORT": str(free_port()),
+        "ACTIONS_PORT": str(free_port()),
+        "RASA_PORT": str(free_port()),
+        "GATEWAY_PORT": str(free_port()),
+    }
+    stack = Stack(model=Path(model), env=env, log_dir=tmp_path_factory.mktemp("logs"))
+    stack.start()
+    try:
+        stack.wait_healthy(timeout=300)
+        yield stack
+    except BaseException:
+        for log in sorted(stack.log_dir.glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
+        raise
+    finally:
+        stack.stop()
+
+
+def say(stack: Stack, session_id: str, text: str) -> list[dict]:
+    request = urllib.request.Request(
+        stack.urls["web_api"],
+        data=json.dumps({"session_id": session_id, "text": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["replies"]
+
+
+def test_ciao_gets_a_greeting_that_says_what_the_assistant_does(stack):
+    replies = say(stack, "slice-greet-0001", "ciao")
+    text = replies[0]["text"]
+    assert text.startswith("Ciao! Sono l'assistente virtuale dei Centri per l'Impiego")
+    assert "appuntamento" in text
+    assert {b["title"] for b in replies[0]["buttons"]} >= {"Trova il tuo CPI"}
+
+
+def test_the_did_question_gets_the_did_answer(stack):
+    text = " ".join(r["text"] for r in say(stack, "slice-did-0001", "cos'è la DID?"))
+    assert "Dichiarazione di Immediata Disponibilità" in text
+
+
+def test_the_office_of_cosenza_comes_from_the_backend(stack):
+    replies = say(stack, "slice-office-0001", "dove si trova il centro per l'impiego di Cosenza?")
+    text = "\n".join(r["text"] for r in replies)
+    assert "Centro per l'Impiego di Cosenza" in text
+    assert "Via Giulia" in text
+    assert "lunedì 9:00-12:30" in text

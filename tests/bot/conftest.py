@@ -1,0 +1,1 @@
+"""Tests that run in the bot environment (Python 3.10, Rasa, rasa-sdk)."""
