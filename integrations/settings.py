@@ -1,10 +1,20 @@
-"""Gateway settings, read once from the environment (see .env.example)."""
+"""Gateway settings, read once from the environment (see .env.example and docs/channels.md)."""
 
+import re
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Telegram accepts only these characters in a webhook secret token (Bot API, setWebhook).
+TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Secrets we choose ourselves must be long enough not to be guessed.
+MIN_OWN_SECRET_CHARS = 16
+
+
+def _value(secret: SecretStr) -> str:
+    return secret.get_secret_value().strip()
 
 
 class GatewaySettings(BaseSettings):
@@ -21,12 +31,85 @@ class GatewaySettings(BaseSettings):
     ]
     max_message_chars: int = 2000
 
+    # Redis: deduplication, rate limits, WhatsApp's last inbound time. Optional: without
+    # it the gateway still answers, only without those guards.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_key_prefix: str = "sportello:gateway:"
+    rate_limit_per_minute: int = 20
+    dedup_ttl_seconds: int = 86400
+
+    # Telegram: enabled when both the bot token and the webhook secret are set.
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+
+    # WhatsApp Cloud API: enabled when the four values below are set.
+    whatsapp_access_token: SecretStr = SecretStr("")
+    whatsapp_app_secret: SecretStr = SecretStr("")
+    whatsapp_verify_token: SecretStr = SecretStr("")
+    whatsapp_phone_number_id: str = ""
+    whatsapp_graph_base_url: str = "https://graph.facebook.com/v21.0"
+    # Approved template (language "it", one body parameter) for messages sent outside
+    # the 24-hour customer-service window; empty: such messages are reported unsent.
+    whatsapp_template_name: str = ""
+
     @field_validator("rasa_urls", "widget_allowed_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("telegram_api_base_url", "whatsapp_graph_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def _telegram_values(self) -> dict[str, str]:
+        return {
+            "TELEGRAM_BOT_TOKEN": _value(self.telegram_bot_token),
+            "TELEGRAM_WEBHOOK_SECRET": _value(self.telegram_webhook_secret),
+        }
+
+    def _whatsapp_values(self) -> dict[str, str]:
+        return {
+            "WHATSAPP_ACCESS_TOKEN": _value(self.whatsapp_access_token),
+            "WHATSAPP_APP_SECRET": _value(self.whatsapp_app_secret),
+            "WHATSAPP_VERIFY_TOKEN": _value(self.whatsapp_verify_token),
+            "WHATSAPP_PHONE_NUMBER_ID": self.whatsapp_phone_number_id.strip(),
+        }
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return all(self._telegram_values().values())
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return all(self._whatsapp_values().values())
+
+    @model_validator(mode="after")
+    def _check_channel_secrets(self) -> "GatewaySettings":
+        secret = _value(self.telegram_webhook_secret)
+        if secret and not TELEGRAM_SECRET_PATTERN.match(secret):
+            # Telegram would refuse it in setWebhook: fail now, not at the first message.
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET: 1-256 characters A-Z a-z 0-9 _ - only")
+        if self.sportello_env != "production":
+            return self
+        problems: list[str] = []
+        own_secrets = {"TELEGRAM_WEBHOOK_SECRET", "WHATSAPP_VERIFY_TOKEN"}
+        for values in (self._telegram_values(), self._whatsapp_values()):
+            if not any(values.values()):
+                continue  # channel not configured at all: disabled, nothing to refuse
+            for name, value in values.items():
+                if not value or "change" in value.lower():
+                    problems.append(f"{name} is empty or a placeholder")
+                elif name in own_secrets and len(value) < MIN_OWN_SECRET_CHARS:
+                    problems.append(f"{name} is shorter than {MIN_OWN_SECRET_CHARS} characters")
+        if problems:
+            # A half-configured channel in production either refuses every citizen or,
+            # worse, accepts forged requests: refuse to start instead.
+            raise ValueError("; ".join(problems) + " (refused in production)")
+        return self
 
 
 @lru_cache

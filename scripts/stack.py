@@ -123,16 +123,17 @@ class Stack:
         for proc in self.processes:
             if only is not None and proc.name not in only:
                 continue
-            log = (self.log_dir / f"{proc.name}.log").open("ab")
-            # A new session per process: stopping it also stops its children (Sanic workers).
-            proc.popen = subprocess.Popen(
-                proc.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            # The child keeps its own copy of the log's descriptor; ours closes at once.
+            with (self.log_dir / f"{proc.name}.log").open("ab") as log:
+                # A new session per process: stopping it also stops its children.
+                proc.popen = subprocess.Popen(
+                    proc.command,
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
 
     def get(self, name: str) -> Process:
         return next(p for p in self.processes if p.name == name)
