@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,28 +13,68 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from integrations.channels import web
+from integrations.background import BackgroundTasks
+from integrations.channels import telegram, web, whatsapp
 from integrations.conversation import ConversationRouter
+from integrations.dedup import Deduplicator
 from integrations.rasa_client import RasaClient
+from integrations.rate_limit import RateLimiter
+from integrations.redis_store import RedisStore
 from integrations.settings import GatewaySettings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
+# Queued messages get this long to finish when the gateway stops.
+DRAIN_SECONDS = 15.0
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # httpx logs every request URL at INFO, and Telegram's URLs carry the bot token;
+    # PTB logs every Bot API call's parameters (chat ids, citizens' texts) at DEBUG.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rasa = RasaClient(settings.rasa_urls, settings.rasa_timeout_seconds)
+        store = RedisStore(settings.redis_url, settings.redis_key_prefix)
         app.state.settings = settings
-        app.state.router = ConversationRouter(rasa)
-        yield
-        await rasa.aclose()
+        app.state.dedup = Deduplicator(store, settings.dedup_ttl_seconds)
+        app.state.router = ConversationRouter(
+            rasa,
+            dedup=app.state.dedup,
+            limiter=RateLimiter(store, settings.rate_limit_per_minute),
+            max_chars=settings.max_message_chars,
+        )
+        app.state.tasks = BackgroundTasks()
+        app.state.telegram = (
+            telegram.TelegramChannel(settings) if settings.telegram_enabled else None
+        )
+        app.state.whatsapp = (
+            whatsapp.WhatsAppChannel(settings, store) if settings.whatsapp_enabled else None
+        )
+        log.info(
+            "channels: web on, Telegram %s, WhatsApp %s",
+            "on" if app.state.telegram else "off (not configured)",
+            "on" if app.state.whatsapp else "off (not configured)",
+        )
+        if app.state.telegram:
+            await app.state.telegram.start()
+        try:
+            yield
+        finally:
+            await app.state.tasks.drain(DRAIN_SECONDS)
+            for channel in (app.state.telegram, app.state.whatsapp):
+                if channel is not None:
+                    await channel.aclose()
+            await rasa.aclose()
+            await store.aclose()
 
     app = FastAPI(
         title="Sportello virtuale CPI - gateway",
-        version="0.1.0",
+        version="0.2.0",
         description="Canali dei cittadini (widget web, Telegram, WhatsApp) verso l'assistente.",
         lifespan=lifespan,
     )
@@ -57,6 +98,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(web.build_router())
+    app.include_router(telegram.build_router())
+    app.include_router(whatsapp.build_router())
 
     @app.get("/", include_in_schema=False)
     async def demo_page() -> FileResponse:

@@ -7,8 +7,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from integrations import texts
+from integrations.channels.base import ChannelAdapter, ChannelError
+from integrations.dedup import Deduplicator
 from integrations.messages import InboundMessage, Reply
 from integrations.rasa_client import AssistantUnavailable, RasaClient
+from integrations.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +32,25 @@ NO_ANSWER = Reply(
 
 
 class ConversationRouter:
-    """Sends each message to the assistant, one at a time per conversation, in order."""
+    """Sends each message to the assistant, one at a time per conversation, in order.
 
-    def __init__(self, rasa: RasaClient) -> None:
+    The guards every channel shares (retried deliveries, rate limit, empty, too long or
+    non-text messages) run inside the per-conversation turn, so that they too see each
+    sender's messages in the order they arrived.
+    """
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        *,
+        dedup: Deduplicator | None = None,
+        limiter: RateLimiter | None = None,
+        max_chars: int = 2000,
+    ) -> None:
         self._rasa = rasa
+        self._dedup = dedup
+        self._limiter = limiter
+        self._max_chars = max_chars
         # conversation id -> (lock, number of messages holding or waiting for it)
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
@@ -50,11 +69,52 @@ class ConversationRouter:
             else:
                 self._locks[conversation_id] = (lock, users - 1)
 
-    async def handle(self, message: InboundMessage) -> list[Reply]:
+    async def handle(
+        self, message: InboundMessage, adapter: ChannelAdapter, *, deliver: bool = False
+    ) -> list[Reply] | None:
+        """The replies to one message (sent through the adapter when `deliver`).
+
+        None when the message is a retried delivery that was already handled.
+        """
         async with self._serialised(message.conversation_id):
-            try:
-                replies = await self._rasa.send(message.conversation_id, message.text)
-            except AssistantUnavailable:
-                return [ASSISTANT_DOWN]
+            who = adapter.pseudonym(message.sender_id)
+            replies = await self._replies(message, adapter, who)
+            if replies is None:
+                log.info("%s: retried delivery from %s ignored", message.channel, who)
+                return None
+            log.info("%s: message from %s, %d replies", message.channel, who, len(replies))
+            if deliver:
+                try:
+                    await adapter.send(message.sender_id, replies)
+                except Exception as exc:
+                    # The channel's API failed: log it and go on, never crash. Only our own
+                    # errors are logged with their text: others may carry the bot token.
+                    reason = str(exc) if isinstance(exc, ChannelError) else type(exc).__name__
+                    log.warning("%s: replies to %s not sent: %s", message.channel, who, reason)
+            return replies
+
+    async def _replies(
+        self, message: InboundMessage, adapter: ChannelAdapter, who: str
+    ) -> list[Reply] | None:
+        if (
+            message.message_id
+            and self._dedup
+            and not await self._dedup.first_delivery(message.channel, message.message_id)
+        ):
+            return None
+        await adapter.on_inbound(message)
+        if self._limiter and not await self._limiter.allow(message.channel, who):
+            return [texts.RATE_LIMITED]
+        if message.kind == "unsupported":
+            return [texts.ONLY_TEXT]
+        text = message.text.strip()
+        if not text:
+            return [texts.EMPTY_MESSAGE]
+        if len(text) > self._max_chars:
+            return [texts.too_long(self._max_chars)]
+        try:
+            replies = await self._rasa.send(message.conversation_id, text)
+        except AssistantUnavailable:
+            return [ASSISTANT_DOWN]
         # Every message gets an answer: silence would look like a broken service.
         return replies or [NO_ANSWER]

@@ -3,6 +3,8 @@
 Wire format shared with the backend (handoff) and documented in docs/wire-formats.md.
 """
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -19,6 +21,9 @@ class InboundMessage(BaseModel):
     text: str
     # The channel's own id of this message, for deduplication of retried deliveries.
     message_id: str | None = None
+    # "unsupported": a photo, voice note, sticker, document...: the citizen is told that
+    # only text is understood, and the assistant never sees it.
+    kind: Literal["text", "unsupported"] = "text"
 
     @property
     def conversation_id(self) -> str:

@@ -18,7 +18,8 @@ def _value(secret: SecretStr) -> str:
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    # Startup errors must not print the tokens they complain about.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     sportello_env: Literal["development", "test", "production"] = "development"
     public_base_url: str = "http://127.0.0.1:8080"

@@ -71,3 +71,19 @@ setup_app_env() {
 load_dotenv() {
   if [ -f "$ROOT/.env" ]; then set -a; . "$ROOT/.env"; set +a; fi
 }
+
+# Debian's Chromium, which the widget's browser tests drive through Playwright (never
+# `playwright install`: it downloads a browser build from outside the package registries).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Chromium is missing (/usr/bin/chromium) and apt-get is not available:" \
+         "install Chromium to run the browser tests" >&2
+    return 1
+  fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "Installing Chromium for the browser tests (apt-get, about 20 s)"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}

@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 setup_app_env
 setup_bot_env
+ensure_chromium
 cd "$ROOT"
 export PYTHONPATH="$ROOT"
 

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
+from integrations import texts
 from integrations.channels.base import ChannelAdapter
+from integrations.dedup import Deduplicator
 from integrations.messages import InboundMessage, Reply
 
-SessionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
-EMPTY_MESSAGE = Reply(text="Il messaggio è vuoto: scrivi la tua domanda e te la giro.")
+# Kept for importers of the first version; the texts now live in integrations/texts.py.
+EMPTY_MESSAGE = texts.EMPTY_MESSAGE
+# How often a retried request looks for the answer its first delivery is still producing.
+RECALL_INTERVAL_SECONDS = 0.2
 
 
 class WebMessageIn(BaseModel):
-    session_id: SessionId = Field(description="Random id the widget keeps for its conversation.")
+    session_id: ClientId = Field(description="Random id the widget keeps for its conversation.")
     text: str = Field(description="What the citizen wrote, or a button's payload.")
+    message_id: ClientId | None = Field(
+        default=None,
+        description="Random id of this message: a retry after a network drop reuses it and "
+        "gets the first delivery's replies instead of a second answer.",
+    )
 
 
 class WebMessagesOut(BaseModel):
@@ -27,10 +39,27 @@ class WebMessagesOut(BaseModel):
 class WebChannel(ChannelAdapter):
     name = "web"
 
+    def __init__(self) -> None:
+        # Session ids are random, not personal; they are still hashed like every sender.
+        super().__init__(log_key=b"sportello-web")
+
     async def send(self, recipient_id: str, replies: list[Reply]) -> None:
         # Replies travel back in the HTTP response; pushed messages (operators) arrive
         # through the widget's polling of its conversation (see the handoff issue).
         raise NotImplementedError("the web channel answers in the HTTP response")
+
+
+async def _recall(dedup: Deduplicator, message_id: str, wait_seconds: float) -> list[Reply]:
+    """The replies given to the first delivery of a retried message."""
+    for _ in range(max(1, int(wait_seconds / RECALL_INTERVAL_SECONDS))):
+        stored = await dedup.recall(WebChannel.name, message_id)
+        if stored is not None:
+            try:
+                return WebMessagesOut.model_validate(json.loads(stored)).replies
+            except (ValueError, ValidationError):
+                break
+        await asyncio.sleep(RECALL_INTERVAL_SECONDS)
+    return [texts.STILL_WORKING]
 
 
 def build_router() -> APIRouter:
@@ -39,23 +68,20 @@ def build_router() -> APIRouter:
 
     @router.post("/api/web/messages", response_model=WebMessagesOut)
     async def post_message(body: WebMessageIn, request: Request) -> WebMessagesOut:
-        settings = request.app.state.settings
-        text = body.text.strip()
-        if not text:
-            return WebMessagesOut(replies=[EMPTY_MESSAGE])
-        if len(text) > settings.max_message_chars:
-            return WebMessagesOut(
-                replies=[
-                    Reply(
-                        text=(
-                            "Il messaggio è troppo lungo: riassumilo in meno di "
-                            f"{settings.max_message_chars} caratteri, per favore."
-                        )
-                    )
-                ]
-            )
-        message = InboundMessage(channel=channel.name, sender_id=body.session_id, text=text)
-        replies = await request.app.state.router.handle(message)
-        return WebMessagesOut(replies=replies)
+        state = request.app.state
+        # Scoped by session: another session can never read these replies by guessing.
+        message_id = f"{body.session_id}.{body.message_id}" if body.message_id else None
+        message = InboundMessage(
+            channel=channel.name, sender_id=body.session_id, text=body.text, message_id=message_id
+        )
+        replies = await state.router.handle(message, channel)
+        if message_id is None:
+            return WebMessagesOut(replies=replies or [])
+        if replies is None:
+            wait = state.settings.rasa_timeout_seconds + 1
+            return WebMessagesOut(replies=await _recall(state.dedup, message_id, wait))
+        out = WebMessagesOut(replies=replies)
+        await state.dedup.remember(channel.name, message_id, out.model_dump_json())
+        return out
 
     return router

@@ -22,9 +22,11 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def client_without_rasa() -> Iterator[TestClient]:
+def client_without_rasa(redis_prefix: str) -> Iterator[TestClient]:
     settings = GatewaySettings(
-        rasa_urls=[f"http://127.0.0.1:{closed_port()}"], rasa_timeout_seconds=2
+        rasa_urls=[f"http://127.0.0.1:{closed_port()}"],
+        rasa_timeout_seconds=2,
+        redis_key_prefix=redis_prefix,
     )
     with TestClient(create_app(settings)) as client:
         yield client
