@@ -2,7 +2,8 @@
 
 from fastapi import FastAPI
 
-from backend.api.routes import comuni, health, offices
+from backend.api import errors
+from backend.api.routes import bookings, comuni, eligibility, health, offices, services, slots
 
 
 def create_app() -> FastAPI:
@@ -14,9 +15,14 @@ def create_app() -> FastAPI:
             "per lo sportello virtuale dei Centri per l'Impiego."
         ),
     )
+    errors.install(app)
     app.include_router(health.router)
     app.include_router(offices.router)
     app.include_router(comuni.router)
+    app.include_router(services.router)
+    app.include_router(slots.router)
+    app.include_router(bookings.router)
+    app.include_router(eligibility.router)
     return app
 
 

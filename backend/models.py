@@ -1,11 +1,21 @@
 """ORM models: what must last. Every change here comes with an Alembic migration."""
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db import Base
+from backend.db import Base, UTCDateTime
 
 
 class Office(Base):
@@ -49,3 +59,73 @@ class Comune(Base):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
 
     office: Mapped[Office | None] = relationship(back_populates="comuni")
+
+
+class Slot(Base):
+    """One bookable time of one service at one office, written when first booked.
+
+    Free slots are computed from the office's hours (backend/services/calendar.py); a row
+    exists only once somebody books the slot, and `booked` counts its live bookings.
+    The unique key makes concurrent first bookings meet on one row; the check keeps the
+    count within capacity even if a bug tried otherwise.
+    """
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        UniqueConstraint("office_id", "service_code", "starts_at", name="uq_slots_office_service"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_slots_booked_in_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    service_code: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+    office: Mapped[Office] = relationship()
+
+
+class Booking(Base):
+    """A citizen's appointment. The tax code is kept only as a keyed hash, for lookup."""
+
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Short code the citizen quotes to cancel or move the appointment.
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
+    # HMAC-SHA256 of the normalised tax code under TAX_CODE_HASH_KEY (hex).
+    tax_code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="confirmed")
+    # iCalendar SEQUENCE: grows at each reschedule or cancellation.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    slot: Mapped[Slot] = relationship()
+    reminder: Mapped["Reminder | None"] = relationship(back_populates="booking")
+
+
+class Reminder(Base):
+    """A reminder to deliver on the citizen's channel before the appointment.
+
+    Only stored here; the gateway's delivery job (a later issue) sends the rows that are
+    due and marks them sent.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # scheduled | sent | cancelled
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    booking: Mapped[Booking] = relationship(back_populates="reminder")

@@ -10,6 +10,8 @@ VAR_DIR="${VAR_DIR:-$ROOT/var}"
 SPACY_MODEL_DIR="${SPACY_MODEL_DIR:-$VAR_DIR/spacy/it_blank}"
 MODELS_DIR="${MODELS_DIR:-$ROOT/models}"
 export SPACY_MODEL_DIR
+# Rasa 3.6 pins SQLAlchemy 1.4, which warns about 2.0 on every start: noise, not ours.
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 mkdir -p "$VAR_DIR"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }

@@ -1,25 +1,34 @@
 """Offices and which one is competent for a comune."""
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import select
 
 from backend.api.deps import ServiceAuth, SessionDep
 from backend.api.schemas import CompetentOfficeOut, ComuneOut, OfficeOut
+from backend.api.schemas.appointments import OFFICE_CODE
+from backend.api.schemas.errors import COMMON_ERRORS, ErrorOut
 from backend.models import Office
 from backend.services.comuni import resolve
 
-router = APIRouter(prefix="/api/v1/offices", tags=["offices"], dependencies=[ServiceAuth])
+router = APIRouter(
+    prefix="/api/v1/offices", tags=["offices"], dependencies=[ServiceAuth], responses=COMMON_ERRORS
+)
+_NOT_FOUND = {404: {"model": ErrorOut, "description": "Comune o ufficio non trovato."}}
+# No control characters: PostgreSQL refuses NUL in text, and no name contains them.
+PLAIN_TEXT = r"^[^\x00-\x1f]*$"
 
 
 @router.get("", response_model=list[OfficeOut])
-def list_offices(session: SessionDep, region: str | None = None) -> list[Office]:
+def list_offices(
+    session: SessionDep, region: str | None = Query(None, max_length=60, pattern=PLAIN_TEXT)
+) -> list[Office]:
     query = select(Office).order_by(Office.region, Office.name)
     if region:
         query = query.where(Office.region == region)
     return list(session.scalars(query))
 
 
-@router.get("/competent", response_model=CompetentOfficeOut)
+@router.get("/competent", response_model=CompetentOfficeOut, responses=_NOT_FOUND)
 def competent_office(
     session: SessionDep, comune: str = Query(min_length=1, max_length=120)
 ) -> CompetentOfficeOut:
@@ -41,8 +50,8 @@ def competent_office(
     )
 
 
-@router.get("/{code}", response_model=OfficeOut)
-def get_office(code: str, session: SessionDep) -> Office:
+@router.get("/{code}", response_model=OfficeOut, responses=_NOT_FOUND)
+def get_office(session: SessionDep, code: str = Path(pattern=OFFICE_CODE)) -> Office:
     office = session.scalar(select(Office).where(Office.code == code))
     if office is None:
         raise HTTPException(status_code=404, detail="Ufficio non trovato.")

@@ -1,4 +1,4 @@
-"""Wire formats of the backend's API (pydantic models, documented in OpenAPI)."""
+"""Offices and comuni on the wire."""
 
 from pydantic import BaseModel, ConfigDict
 

@@ -1,0 +1,1 @@
+"""Eligibility pre-checks: measures' rules as dated law, read from backend/data/eligibility."""
