@@ -54,6 +54,23 @@ async def get_json(path: str, params: dict[str, Any] | None = None) -> Any:
     return response.json()
 
 
+async def post_json(path: str, body: dict[str, Any]) -> Any:
+    """POST to the backend. 404 raises NotFound; 409 and 422 return their JSON body
+    (slot taken, invalid code...) so the action can explain it; 5xx and timeouts raise
+    BackendUnavailable."""
+    try:
+        response = await _get_client().post(path, json=body)
+    except httpx.HTTPError as exc:
+        log.warning("backend unreachable on POST %s: %s", path, type(exc).__name__)
+        raise BackendUnavailable(str(exc)) from exc
+    if response.status_code == 404:
+        raise NotFound(response.json().get("detail", "Non trovato."))
+    if response.status_code >= 500 or response.status_code in (401, 403):
+        log.warning("backend answered %s on POST %s", response.status_code, path)
+        raise BackendUnavailable(f"HTTP {response.status_code}")
+    return response.json()
+
+
 async def competent_office(comune: str) -> dict[str, Any]:
     return await get_json("/api/v1/offices/competent", {"comune": comune})
 

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import backend_client
+from actions.forms import FORM_STOPPED_SLOT, CitizenFormValidation
 from actions.messages import BACKEND_DOWN
 from actions.offices.hours import today_text, week_text
 from actions.settings import get_settings
@@ -54,6 +55,8 @@ class ActionOfficeInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        if tracker.get_slot(FORM_STOPPED_SLOT):
+            return []
         comune = tracker.get_slot("comune")
         if not comune:
             dispatcher.utter_message(response="utter_ask_form_office_info_comune")
@@ -80,7 +83,7 @@ class ActionOfficeInfo(Action):
         return []
 
 
-class ValidateFormOfficeInfo(FormValidationAction):
+class ValidateFormOfficeInfo(CitizenFormValidation):
     def name(self) -> str:
         return "validate_form_office_info"
 
