@@ -8,6 +8,8 @@ from backend.api.schemas import CompetentOfficeOut, ComuneOut, OfficeOut
 from backend.api.schemas.appointments import OFFICE_CODE
 from backend.api.schemas.errors import COMMON_ERRORS, ErrorOut
 from backend.models import Office
+from backend.services.calendar import WEEKDAYS, closed_reason
+from backend.services.clock import today
 from backend.services.comuni import resolve
 
 router = APIRouter(
@@ -43,11 +45,19 @@ def competent_office(
             if o.id != found.office.id
         ]
     return CompetentOfficeOut(
+        closed_today=_closed_today(found.office),
         comune=ComuneOut.model_validate(found),
         covered=found.office is not None,
         office=OfficeOut.model_validate(found.office) if found.office else None,
         other_offices=[OfficeOut.model_validate(o) for o in others],
     )
+
+
+def _closed_today(office: Office | None) -> str | None:
+    day = today()
+    if office is None or not office.opening_hours.get(WEEKDAYS[day.weekday()]):
+        return None  # a regular closed weekday: the weekly hours already say so
+    return closed_reason(office.code, office.opening_hours, day)
 
 
 @router.get("/{code}", response_model=OfficeOut, responses=_NOT_FOUND)

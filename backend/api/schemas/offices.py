@@ -38,5 +38,8 @@ class CompetentOfficeOut(BaseModel):
     # False when the comune is outside the regions this service covers.
     covered: bool
     office: OfficeOut | None
+    # Why the office is closed today although its weekly hours say open (a public
+    # holiday, the patron saint, an extraordinary closure); None otherwise.
+    closed_today: str | None = None
     # Other CPI in the same comune (Roma has several).
     other_offices: list[OfficeOut]

@@ -89,3 +89,18 @@ def test_calls_without_the_service_token_are_refused(backend_client):
 
 def test_health_checks_the_database(backend_client):
     assert backend_client.get("/health").json() == {"status": "ok"}
+
+
+def test_on_a_public_holiday_the_office_is_said_closed_today(
+    backend_client, service_headers, monkeypatch
+):
+    from datetime import date
+
+    from backend.api.routes import offices
+
+    monkeypatch.setattr(offices, "today", lambda: date(2026, 12, 25))  # a Friday
+    body = competent(backend_client, service_headers, "Cosenza").json()
+    assert "festivo" in body["closed_today"]
+
+    monkeypatch.setattr(offices, "today", lambda: date(2026, 12, 22))  # an ordinary Tuesday
+    assert competent(backend_client, service_headers, "Cosenza").json()["closed_today"] is None
