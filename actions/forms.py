@@ -3,16 +3,20 @@
 "annulla", "stop", "basta" (and a few more) typed while a form asks something end the
 form at once, whatever the NLU thought the message was: a citizen who wants to leave
 must never be asked the same question again.
+
+A form may also name intents that interrupt it (a question to the FAQ, a request for a
+person): the validation then rejects the form, a rule of that form answers, and the form
+resumes by asking its question again.
 """
 
 from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -41,8 +45,29 @@ def wants_to_stop(tracker: Tracker) -> bool:
     return normalised in STOP_PHRASES
 
 
+def is_new_message(tracker: Tracker) -> bool:
+    """True when the citizen's latest message is still unanswered.
+
+    False when the form resumes after an interruption: another action (a FAQ answer)
+    has run since that message, so it must not be read again as an answer.
+    """
+    form = (tracker.active_loop or {}).get("name")
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action_execution_rejected":
+            return False
+        if kind == "action" and event.get("name") not in (form, "action_listen"):
+            return False
+    return True
+
+
 class CitizenFormValidation(FormValidationAction):
     """Base of the sportello's form validations: handles the way out, then validates."""
+
+    # Intents answered outside the form; each needs a rule with `condition: active_loop`.
+    interrupting_intents: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def name(self) -> str:
@@ -58,5 +83,8 @@ class CitizenFormValidation(FormValidationAction):
                 SlotSet("requested_slot", None),
                 ActiveLoop(None),
             ]
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent in self.interrupting_intents and is_new_message(tracker):
+            return [ActionExecutionRejected(self.form_name())]
         events: list[dict[str, Any]] = [SlotSet(FORM_STOPPED_SLOT, False)]
         return events + await super().run(dispatcher, tracker, domain)

@@ -14,6 +14,9 @@ class ActionSettings:
     backend_service_token: str
     backend_timeout_seconds: float
     timezone: str
+    # Where citizens download a booking's .ics ("<url>/<code>.ics"); empty: no link, the
+    # confirmation tells them to note the date instead (see docs/conversations.md).
+    calendar_base_url: str
 
 
 @lru_cache
@@ -25,4 +28,5 @@ def get_settings() -> ActionSettings:
         ),
         backend_timeout_seconds=float(os.environ.get("BACKEND_TIMEOUT_SECONDS", "4")),
         timezone=os.environ.get("TIMEZONE", "Europe/Rome"),
+        calendar_base_url=os.environ.get("CALENDAR_BASE_URL", "").rstrip("/"),
     )

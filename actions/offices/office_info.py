@@ -16,8 +16,14 @@ from actions.messages import BACKEND_DOWN
 from actions.offices.hours import today_text, week_text
 from actions.settings import get_settings
 
+# The comune stays in its slot: "Riprova" asks the backend again without asking it.
+RETRY_BUTTONS = [
+    {"title": "Riprova", "payload": "/office_info"},
+    {"title": "Parla con un operatore", "payload": "/request_human"},
+]
 
-def describe_office(office: dict[str, Any], now: datetime) -> str:
+
+def describe_office(office: dict[str, Any], now: datetime, closed_today: str | None = None) -> str:
     lines = [f"📍 {office['name']}"]
     if office.get("address"):
         lines.append(f"Indirizzo: {office['address']}")
@@ -25,7 +31,11 @@ def describe_office(office: dict[str, Any], now: datetime) -> str:
         lines.append("Indirizzo: in aggiornamento, verifica sul sito della Regione.")
     label = "Orari" if office.get("hours_verified") else "Orari indicativi"
     lines.append(f"{label}: {week_text(office['opening_hours'])}.")
-    lines.append(today_text(office["opening_hours"], now))
+    # The backend knows holidays and closures; the weekly hours alone do not.
+    if closed_today:
+        lines.append(f"Oggi è chiuso: {closed_today}.")
+    else:
+        lines.append(today_text(office["opening_hours"], now))
     if office.get("phone"):
         lines.append(f"Telefono: {office['phone']}")
     if office.get("email"):
@@ -67,13 +77,15 @@ class ActionOfficeInfo(Action):
             dispatcher.utter_message(text=f"{exc.detail} Controlla come è scritto e riprova.")
             return []
         except backend_client.BackendUnavailable:
-            dispatcher.utter_message(text=BACKEND_DOWN)
+            dispatcher.utter_message(text=BACKEND_DOWN, buttons=RETRY_BUTTONS)
             return []
         if not answer["covered"]:
             dispatcher.utter_message(text=not_covered_text(answer["comune"]))
             return []
         now = datetime.now(ZoneInfo(get_settings().timezone))
-        dispatcher.utter_message(text=describe_office(answer["office"], now))
+        dispatcher.utter_message(
+            text=describe_office(answer["office"], now, answer.get("closed_today"))
+        )
         others = answer.get("other_offices") or []
         if others:
             names = ", ".join(o["name"].replace("Centro per l'Impiego di ", "") for o in others)
@@ -84,6 +96,8 @@ class ActionOfficeInfo(Action):
 
 
 class ValidateFormOfficeInfo(CitizenFormValidation):
+    interrupting_intents = frozenset({"faq", "request_human"})
+
     def name(self) -> str:
         return "validate_form_office_info"
 

@@ -47,3 +47,9 @@ def test_comuni_outside_the_covered_regions_are_redirected():
     text = not_covered_text({"name": "Milano", "region": "Lombardia"})
     assert "Milano è in Lombardia" in text
     assert "Calabria e Lazio" in text
+
+
+def test_a_holiday_closure_from_the_backend_wins_over_the_weekly_hours():
+    text = describe_office(OFFICE, datetime(2026, 12, 8, 10, 0), "è un giorno festivo (Immacolata)")
+    assert "Oggi è chiuso: è un giorno festivo (Immacolata)." in text
+    assert "aperto" not in text

@@ -1,0 +1,1 @@
+"""Appointments at the CPI: book, cancel, reschedule, list (all through the backend)."""
