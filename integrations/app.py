@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from integrations import calendar
 from integrations.background import BackgroundTasks
 from integrations.channels import telegram, web, whatsapp
 from integrations.conversation import ConversationRouter
@@ -98,6 +99,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(web.build_router())
+    app.include_router(calendar.build_router())
     app.include_router(telegram.build_router())
     app.include_router(whatsapp.build_router())
 

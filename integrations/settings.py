@@ -24,6 +24,8 @@ class GatewaySettings(BaseSettings):
     sportello_env: Literal["development", "test", "production"] = "development"
     public_base_url: str = "http://127.0.0.1:8080"
     backend_url: str = "http://127.0.0.1:8000"
+    # The gateway fetches citizens' .ics calendar files from the backend with this token.
+    backend_service_token: SecretStr = SecretStr("dev-service-token-change-me")
     rasa_urls: Annotated[list[str], NoDecode] = ["http://127.0.0.1:5005"]
     rasa_timeout_seconds: float = 10.0
     widget_allowed_origins: Annotated[list[str], NoDecode] = [

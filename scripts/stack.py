@@ -66,6 +66,9 @@ class Stack:
             "RASA_URLS": f"http://{h}:{ports.rasa}",
         }
         self.env.setdefault("PUBLIC_BASE_URL", f"http://{h}:{ports.gateway}")
+        # Booking confirmations link the .ics file through the gateway's public route.
+        if not self.env.get("CALENDAR_BASE_URL"):
+            self.env["CALENDAR_BASE_URL"] = f"{self.env['PUBLIC_BASE_URL']}/api/calendar"
         uvicorn = [str(app / "python"), "-m", "uvicorn", "--host", h, "--no-access-log"]
         self.processes = [
             Process(

@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,3 +87,47 @@ def test_the_office_of_cosenza_comes_from_the_backend(stack):
     assert "Centro per l'Impiego di Cosenza" in text
     assert "Via Giulia" in text
     assert "lunedì 9:00-12:30" in text
+
+
+def backend_call(stack: Stack, method: str, path: str, body: dict | None = None) -> dict:
+    from backend.settings import DEV_SERVICE_TOKEN
+
+    base = stack.urls["backend_docs"].removesuffix("/docs")
+    request = urllib.request.Request(
+        f"{base}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            "Authorization": f"Bearer {DEV_SERVICE_TOKEN}",
+            "Content-Type": "application/json",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_a_booking_calendar_file_is_public_through_the_gateway(stack):
+    slots = backend_call(
+        stack, "GET", "/api/v1/slots?office=cpi-cosenza&service=accoglienza_did&days=30&limit=1"
+    )["slots"]
+    booking = backend_call(
+        stack,
+        "POST",
+        "/api/v1/bookings",
+        {
+            "office_code": "cpi-cosenza",
+            "service_code": "accoglienza_did",
+            "starts_at": slots[0]["starts_at"],
+            "tax_code": "RSSMRA85M01H501Q",
+        },
+    )
+    gateway = stack.urls["widget"].rstrip("/")
+    with urllib.request.urlopen(f"{gateway}/api/calendar/{booking['code']}.ics") as response:
+        assert response.headers["Content-Type"].startswith("text/calendar")
+        body = response.read().decode()
+    assert "BEGIN:VCALENDAR" in body
+    assert "RSSMRA85M01H501Q" not in body
+
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{gateway}/api/calendar/ZZZZZZ.ics")
+    assert unknown.value.code == 404
