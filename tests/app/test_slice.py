@@ -131,3 +131,4 @@ def test_a_booking_calendar_file_is_public_through_the_gateway(stack):
     with pytest.raises(urllib.error.HTTPError) as unknown:
         urllib.request.urlopen(f"{gateway}/api/calendar/ZZZZZZ.ics")
     assert unknown.value.code == 404
+    unknown.value.close()
