@@ -40,35 +40,32 @@ def _get_client() -> httpx.AsyncClient:
     return _client
 
 
-async def get_json(path: str, params: dict[str, Any] | None = None) -> Any:
+async def _request(method: str, path: str, *, explain_client_errors: bool, **kwargs: Any) -> Any:
     try:
-        response = await _get_client().get(path, params=params)
+        response = await _get_client().request(method, path, **kwargs)
     except httpx.HTTPError as exc:
-        log.warning("backend unreachable on GET %s: %s", path, type(exc).__name__)
+        log.warning("backend unreachable on %s %s: %s", method, path, type(exc).__name__)
         raise BackendUnavailable(str(exc)) from exc
-    if response.status_code == 404:
+    status = response.status_code
+    if status == 404:
         raise NotFound(response.json().get("detail", "Non trovato."))
-    if response.status_code >= 400:
-        log.warning("backend answered %s on GET %s", response.status_code, path)
-        raise BackendUnavailable(f"HTTP {response.status_code}")
+    explained = explain_client_errors and status < 500 and status not in (401, 403)
+    if status >= 400 and not explained:
+        log.warning("backend answered %s on %s %s", status, method, path)
+        raise BackendUnavailable(f"HTTP {status}")
     return response.json()
+
+
+async def get_json(path: str, params: dict[str, Any] | None = None) -> Any:
+    """GET from the backend. 404 raises NotFound; any other error BackendUnavailable."""
+    return await _request("GET", path, explain_client_errors=False, params=params)
 
 
 async def post_json(path: str, body: dict[str, Any]) -> Any:
-    """POST to the backend. 404 raises NotFound; 409 and 422 return their JSON body
-    (slot taken, invalid code...) so the action can explain it; 5xx and timeouts raise
+    """POST to the backend. 404 raises NotFound; other 4xx (slot taken, invalid code...)
+    return their JSON body so the action can explain it; 5xx, 401/403 and timeouts raise
     BackendUnavailable."""
-    try:
-        response = await _get_client().post(path, json=body)
-    except httpx.HTTPError as exc:
-        log.warning("backend unreachable on POST %s: %s", path, type(exc).__name__)
-        raise BackendUnavailable(str(exc)) from exc
-    if response.status_code == 404:
-        raise NotFound(response.json().get("detail", "Non trovato."))
-    if response.status_code >= 500 or response.status_code in (401, 403):
-        log.warning("backend answered %s on POST %s", response.status_code, path)
-        raise BackendUnavailable(f"HTTP {response.status_code}")
-    return response.json()
+    return await _request("POST", path, explain_client_errors=True, json=body)
 
 
 async def competent_office(comune: str) -> dict[str, Any]:
