@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from stdnum.it import codicefiscale
 
 from backend.models import Booking, Office, Reminder, Slot
+from backend.services import clock
 from backend.services.calendar import WEEKDAYS
 
 MONTHS = "ABCDEHLMPRST"
@@ -64,4 +65,4 @@ def free_slots(
 
 
 def days_ahead(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    return (clock.today() + timedelta(days=n)).isoformat()

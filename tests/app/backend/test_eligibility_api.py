@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
+
+from backend.services import clock
 
 
 def post(client: Any, headers: dict[str, str], measure: str, body: dict[str, Any]) -> Any:
@@ -39,7 +40,8 @@ def test_a_check_answers_verdict_reasons_sources_missing_facts_and_next_steps(
 
 def test_the_reference_date_defaults_to_today(backend_client, service_headers):
     result = post(backend_client, service_headers, "rdc", {"facts": {}}).json()
-    assert result["reference_date"] == date.today().isoformat()
+    # Italy's date, not the server's: around midnight UTC they differ.
+    assert result["reference_date"] == clock.today().isoformat()
     assert result["verdict"] == "not_eligible"
     assert result["see_also"] == ["adi", "sfl"]
 
