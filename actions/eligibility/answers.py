@@ -25,10 +25,10 @@ _DONT_KNOW = re.compile(
     r"\b(?:non|nn)\s+(?:lo\s+|l\s*'\s*)?(?:so|sapevo|saprei|sapere|ricordo|conosco)\b"
     r"|\bnon\s+me\s+lo\s+ricordo\b|\bboh\b|\bnon\s+ne\s+ho\s+idea\b|\bchissa\b"
 )
-_NO_AFTER_ALL = re.compile(r"^(?:assolutamente|direi|credo|penso)\s+(?:di\s+)?no\b")
+_HEDGED_NO = r"(?:assolutamente|direi|credo|penso)\s+(?:di\s+)?no\b"
+_NO_AFTER_ALL = re.compile(rf"^{_HEDGED_NO}")
 _NO = re.compile(
-    r"^(?:(?:assolutamente|direi|credo|penso)\s+(?:di\s+)?no\b|no\b|nessun[oa]?\b|niente\b"
-    r"|mai\b|nemmeno\b|neanche\b|non\b|nn\b)"
+    rf"^(?:{_HEDGED_NO}|no\b|nessun[oa]?\b|niente\b|mai\b|nemmeno\b|neanche\b|non\b|nn\b)"
 )
 _YES = re.compile(
     r"^(?:si\b|certo\b|esatto\b|esattamente\b|giusto\b|confermo\b|vero\b|ok\b|okay\b"
