@@ -104,6 +104,11 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who is expected and how the office reaches them if the appointment must move.
+    citizen_name: Mapped[str | None] = mapped_column(String(120))
+    # "phone" or "email"; the value is normalised (E.164 phone, lowercase e-mail).
+    contact_kind: Mapped[str | None] = mapped_column(String(8))
+    contact_value: Mapped[str | None] = mapped_column(String(200))
 
     slot: Mapped[Slot] = relationship()
     reminder: Mapped["Reminder | None"] = relationship(back_populates="booking")
@@ -129,3 +134,167 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     booking: Mapped[Booking] = relationship(back_populates="reminder")
+
+
+# --- operators and their console ------------------------------------------------------
+
+
+class Operator(Base):
+    """A person who uses the console: a job account (operator), a supervisor or an admin."""
+
+    __tablename__ = "operators"
+    __table_args__ = (
+        CheckConstraint("role IN ('operator', 'supervisor', 'admin')", name="ck_operators_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Login name; lowercase.
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    # Shown to colleagues in the console; shown to citizens only as "un operatore del CPI".
+    display_name: Mapped[str] = mapped_column(String(120))
+    # argon2id hash (argon2-cffi's PasswordHasher), never the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(12))
+    # A supervisor sees this region's conversations; an operator, its offices' and the
+    # region's shared queue.
+    region: Mapped[str | None] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Updated by the console's WebSocket and requests: "online" means seen recently.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    offices: Mapped[list[Office]] = relationship(secondary="operator_offices")
+
+
+class OperatorOffice(Base):
+    __tablename__ = "operator_offices"
+
+    operator_id: Mapped[int] = mapped_column(
+        ForeignKey("operators.id", ondelete="CASCADE"), primary_key=True
+    )
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class OperatorSession(Base):
+    """A console login. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "operator_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Per-session CSRF token, sent by the console in the X-CSRF-Token header.
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    operator: Mapped[Operator] = relationship()
+
+
+class AuditEntry(Base):
+    """Every operator action, for the Region's accountability (who did what, when)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Null for failed logins of unknown users and for system actions.
+    operator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operators.id", ondelete="SET NULL"), index=True
+    )
+    # login, login_failed, logout, take, reply, note, transfer, close, user_created, ...
+    action: Mapped[str] = mapped_column(String(40))
+    handoff_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Short, never a citizen's message or personal data.
+    detail: Mapped[str | None] = mapped_column(String(300))
+
+
+class CannedReply(Base):
+    """A ready answer operators insert and edit ("risposte rapide")."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    # Null: for every office of the deployment.
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"))
+
+
+# --- handoff to a job account ---------------------------------------------------------
+
+
+class Handoff(Base):
+    """A conversation handed from the assistant to a person (live) or left as a ticket.
+
+    status: waiting (in the queue) → active (taken) → closed; or cancelled by the
+    citizen while waiting; tickets are `ticket` until an operator takes or closes them.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('waiting', 'active', 'ticket', 'closed', 'cancelled')",
+            name="ck_handoffs_status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "<channel>:<sender id>", as the gateway and Rasa know the conversation.
+    conversation_id: Mapped[str] = mapped_column(String(160), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    # request_human | fallback | form_failures | complaint
+    reason: Mapped[str] = mapped_column(String(30))
+    # Competent office, when known; else the region's shared queue.
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    region: Mapped[str | None] = mapped_column(String(60), index=True)
+    operator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operators.id", ondelete="SET NULL"), index=True
+    )
+    # What the assistant had collected: intents, comune, misura, booking code, verdict.
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Tickets: how the citizen wants an answer ("chat", "telefono", "email") and where.
+    contact_preference: Mapped[str | None] = mapped_column(String(12))
+    contact_value: Mapped[str | None] = mapped_column(String(200))
+    # Outcome chosen by the operator when closing (risolto, appuntamento, inoltrato, ...).
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    office: Mapped[Office | None] = relationship()
+    operator: Mapped[Operator | None] = relationship()
+    messages: Mapped[list["HandoffMessage"]] = relationship(
+        back_populates="handoff", order_by="HandoffMessage.id", cascade="all, delete-orphan"
+    )
+
+
+class HandoffMessage(Base):
+    """One line of a handed-off conversation, redacted of tax codes, phones, e-mails, IBANs.
+
+    sender: citizen | bot (the transcript before the handoff) | operator | note (internal,
+    never sent to the citizen) | system. `uid` makes stream redeliveries idempotent.
+    """
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(80), unique=True)
+    sender: Mapped[str] = mapped_column(String(10))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Operator messages: set when the gateway confirms the channel accepted it;
+    # delivery_error explains a refusal (e.g. WhatsApp's 24-hour window).
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivery_error: Mapped[str | None] = mapped_column(String(300))
+
+    handoff: Mapped[Handoff] = relationship(back_populates="messages")
