@@ -2,10 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"
@@ -24,6 +24,24 @@ class Settings(BaseSettings):
     tax_code_hash_key: str = DEV_HASH_KEY
     timezone: str = "Europe/Rome"
 
+    # Operator console: the session cookie, its lifetime, the login lockout.
+    # Secure cookies are accepted by browsers on http://127.0.0.1 and localhost too
+    # (secure contexts), so False is only for plain-HTTP hosts in a lab.
+    console_cookie_secure: bool = True
+    console_session_hours: int = 8
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    # Origins, besides the backend's own, whose pages may open the console's WebSocket
+    # (e.g. the public address behind a reverse proxy). Comma-separated.
+    console_allowed_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("console_allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
+        return value
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
         # A Region must never run production with the secrets printed in the repository.
@@ -35,6 +53,8 @@ class Settings(BaseSettings):
             bad = [name for name, is_default in defaults.items() if is_default]
             if bad:
                 raise ValueError(f"set {', '.join(bad)}: default secrets refused in production")
+            if not self.console_cookie_secure:
+                raise ValueError("CONSOLE_COOKIE_SECURE=false is refused in production")
         return self
 
 

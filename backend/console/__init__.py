@@ -1,0 +1,1 @@
+"""The operator console: authentication, roles, administration and (elsewhere) handoffs."""
