@@ -35,6 +35,23 @@ class Settings(BaseSettings):
     # (e.g. the public address behind a reverse proxy). Comma-separated.
     console_allowed_origins: Annotated[list[str], NoDecode] = []
 
+    # Handoff to a job account (docs/handoff.md): the Redis keys, streams and channel
+    # shared with the gateway all start with this prefix.
+    handoff_redis_prefix: str = "sportello:handoff:"
+    # Consume the inbound stream (citizens' messages) in this process.
+    handoff_streams_enabled: bool = True
+    # This process's name in the inbound stream's consumer group: keep it stable across
+    # restarts (so its pending entries are read again) and distinct per replica.
+    stream_consumer_name: str = "backend-1"
+    # The shared queue when neither office nor comune tell the competent office.
+    default_region: str = "Calabria"
+    # An operator seen (request or WebSocket) within this many seconds is online.
+    operator_online_seconds: int = 120
+    # Rasa server asked for suggested FAQ answers, and where the FAQ texts are.
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_parse_timeout_seconds: float = 2.0
+    bot_domain_dir: Path = ROOT / "bot" / "domain"
+
     @field_validator("console_allowed_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
