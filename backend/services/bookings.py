@@ -126,6 +126,8 @@ def book(
     now: datetime,
     channel: str | None = None,
     conversation_id: str | None = None,
+    citizen_name: str | None = None,
+    contact: tuple[str, str] | None = None,
 ) -> Booking:
     target = resolve_target(session, office_code, service_code)
     slot_time = _slot_time(session, target, starts_at, now)
@@ -134,6 +136,8 @@ def book(
     if not slots.take_seat(session, slot_id):
         raise _slot_taken(session, target, starts_at, now)
     booking = _insert_booking(session, slot_id, tax_code_hash, now)
+    booking.citizen_name = citizen_name
+    booking.contact_kind, booking.contact_value = contact or (None, None)
     if channel and conversation_id:
         reminders.schedule(session, booking, slot_time.starts_at, channel, conversation_id)
     session.commit()

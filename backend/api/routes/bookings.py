@@ -83,6 +83,8 @@ def create_booking(body: BookingIn, session: SessionDep) -> BookingOut:
             now=clock.now(),
             channel=body.channel,
             conversation_id=body.conversation_id,
+            citizen_name=body.citizen_name,
+            contact=(body.contact.kind, body.contact.value) if body.contact else None,
         )
     return BookingOut.of(booking)
 

@@ -4,6 +4,7 @@ Times go out as Italian local time with their offset ("2026-12-01T09:00:00+01:00
 coming in may carry any offset, and are read as Italian local time when they have none.
 """
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -100,6 +101,32 @@ class ProblemOut(BaseModel):
     )
 
 
+def _citizen_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    # Letters of any alphabet, apostrophes, hyphens, dots and spaces: names, not payloads.
+    if not name or any(not (c.isalpha() or c in " '’-.") for c in name):
+        raise ValueError("Il nome può contenere solo lettere, spazi, apostrofi e trattini.")
+    return name
+
+
+def _contact(value: "ContactIn") -> "ContactIn":
+    if value.kind == "phone":
+        digits = re.sub(r"[\s./-]", "", value.value)
+        digits = re.sub(r"^(\+39|0039)", "", digits)
+        if not re.fullmatch(r"3\d{8,9}|0\d{5,10}", digits):
+            raise ValueError("Numero di telefono italiano non valido.")
+        return ContactIn(kind="phone", value="+39" + digits)
+    email = value.value.strip().lower()
+    if not re.fullmatch(r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}", email):
+        raise ValueError("Indirizzo e-mail non valido.")
+    return ContactIn(kind="email", value=email)
+
+
+class ContactIn(BaseModel):
+    kind: Literal["phone", "email"]
+    value: str = Field(min_length=3, max_length=200, examples=["+393331234567"])
+
+
 class BookingIn(BaseModel):
     office_code: str = Field(pattern=OFFICE_CODE, examples=["cpi-cosenza"])
     service_code: str = Field(pattern=SERVICE_CODE, examples=["accoglienza_did"])
@@ -113,6 +140,16 @@ class BookingIn(BaseModel):
         pattern=r"^[A-Za-z0-9_.:+@-]{1,128}$",
         description="Conversazione sul canale (per il promemoria del giorno prima).",
     )
+    citizen_name: Annotated[
+        str | None,
+        Field(None, min_length=2, max_length=120, description="Nome e cognome."),
+        AfterValidator(lambda v: None if v is None else _citizen_name(v)),
+    ] = None
+    contact: Annotated[
+        ContactIn | None,
+        Field(None, description="Telefono o e-mail, se l'ufficio deve avvisare di un cambio."),
+        AfterValidator(lambda v: None if v is None else _contact(v)),
+    ] = None
 
     @model_validator(mode="after")
     def _channel_with_conversation(self) -> "BookingIn":

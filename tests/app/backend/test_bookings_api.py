@@ -298,3 +298,30 @@ def test_every_new_route_requires_the_service_token(backend_client, method, path
     response = getattr(backend_client, method)(path)
     assert response.status_code == 401
     assert response.json()["detail"] == "Autenticazione del servizio mancante o non valida."
+
+
+def test_name_and_contact_are_kept_for_the_office_normalised(api, db_session):
+    start = api.slots()[0]["starts_at"]
+    contact = {"kind": "phone", "value": "333 123 4567"}
+    answer = api.book(start, citizen_name="  Maria   Rossi ", contact=contact)
+    assert answer.status_code == 201
+    booking = db_session.scalar(select(Booking).where(Booking.code == answer.json()["code"]))
+    assert booking.citizen_name == "Maria Rossi"
+    assert (booking.contact_kind, booking.contact_value) == ("phone", "+393331234567")
+
+
+@pytest.mark.parametrize(
+    ("name", "contact"),
+    [
+        ("Maria <script>", None),
+        ("Maria Rossi", {"kind": "phone", "value": "12345"}),
+        ("Maria Rossi", {"kind": "email", "value": "maria@"}),
+    ],
+)
+def test_an_invalid_name_or_contact_is_refused_in_italian(api, name, contact):
+    start = api.slots()[0]["starts_at"]
+    answer = api.book(start, citizen_name=name, contact=contact)
+    assert answer.status_code == 422
+    field = "body.citizen_name" if contact is None else "body.contact"
+    assert answer.json()["errors"][0]["field"] == field
+    assert answer.json()["detail"].startswith("Richiesta non valida")
