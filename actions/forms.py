@@ -37,6 +37,10 @@ STOP_PHRASES = {
 # The slot the submit actions read to tell "the form ended because the citizen left"
 # from "the form ended because every slot is filled".
 FORM_STOPPED_SLOT = "form_stopped"
+# Consecutive answers a form could not accept; at FORM_FAILURES_FOR_OFFER the citizen is
+# offered a person (docs/handoff.md), and the handoff records that reason.
+FORM_FAILURES_SLOT = "form_failures"
+FORM_FAILURES_FOR_OFFER = 3
 
 
 def wants_to_stop(tracker: Tracker) -> bool:
@@ -87,4 +91,26 @@ class CitizenFormValidation(FormValidationAction):
         if intent in self.interrupting_intents and is_new_message(tracker):
             return [ActionExecutionRejected(self.form_name())]
         events: list[dict[str, Any]] = [SlotSet(FORM_STOPPED_SLOT, False)]
-        return events + await super().run(dispatcher, tracker, domain)
+        events += await super().run(dispatcher, tracker, domain)
+        return events + self._count_failures(dispatcher, tracker, events)
+
+    def answer_accepted(self, tracker: Tracker, events: list[dict[str, Any]]) -> bool:
+        """Whether this turn moved the form on; by default, the asked slot was filled."""
+        asked = tracker.get_slot("requested_slot")
+        return any(
+            e.get("event") == "slot" and e.get("name") == asked and e.get("value") is not None
+            for e in events
+        ) or any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+
+    def _count_failures(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[dict[str, Any]]
+    ) -> list[EventType]:
+        asked = tracker.get_slot("requested_slot")
+        if not asked or not is_new_message(tracker):
+            return []
+        if self.answer_accepted(tracker, events):
+            return [SlotSet(FORM_FAILURES_SLOT, 0)]
+        failures = int(tracker.get_slot(FORM_FAILURES_SLOT) or 0) + 1
+        if failures == FORM_FAILURES_FOR_OFFER:
+            dispatcher.utter_message(response="utter_offer_human_form")
+        return [SlotSet(FORM_FAILURES_SLOT, failures)]

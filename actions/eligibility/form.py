@@ -70,6 +70,14 @@ class ValidateFormEligibility(CitizenFormValidation):
             events += [SlotSet(FACTS_SLOT, None), SlotSet(STATE_SLOT, None)]
         return events
 
+    def answer_accepted(self, tracker: Tracker, events: list[dict[str, Any]]) -> bool:
+        # Every question is asked through the same slot: progress is a new fact.
+        before = tracker.get_slot(FACTS_SLOT) or {}
+        return super().answer_accepted(tracker, events) or any(
+            e.get("event") == "slot" and e.get("name") == FACTS_SLOT and e.get("value") != before
+            for e in events
+        )
+
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> EventType | None:

@@ -96,4 +96,6 @@ class ActionEligibilityVerdict(Action):
             return [SlotSet(STATE_SLOT, "unavailable")]
         for message in render(result):
             dispatcher.utter_message(**message)
-        return [SlotSet(STATE_SLOT, "done")]
+        # Shown to an operator if the citizen is handed over later (actions/handoff/).
+        verdict = f"{result['measure_name']}: {result['verdict_text']}"
+        return [SlotSet(STATE_SLOT, "done"), SlotSet("eligibility_verdict", verdict)]

@@ -23,7 +23,7 @@ from actions.eligibility.verdict import ActionEligibilityVerdict
 
 DOMAIN_DIR = Path(__file__).resolve().parents[2] / "bot" / "domain"
 # What the rules answer when the form is rejected for these intents.
-INTERRUPTION_RESPONSES = {"faq": "utter_faq", "request_human": "utter_request_human"}
+INTERRUPTION_RESPONSES = {"faq": "utter_faq", "request_human": "form_handoff"}
 
 
 def load_domain() -> dict[str, Any]:

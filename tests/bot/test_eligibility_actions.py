@@ -158,7 +158,7 @@ async def test_a_faq_inside_the_questionnaire_is_answered_then_the_question_is_a
 async def test_asking_for_a_person_leaves_the_questionnaire():
     chat = await start("posso avere l'adi?", misura="adi")
     await chat.say("voglio parlare con un operatore", intent="request_human")
-    assert chat.texts == "utter_request_human"
+    assert chat.texts == "form_handoff"
     assert not chat.active
 
 
