@@ -4,6 +4,9 @@ from fastapi import FastAPI
 
 from backend.api import errors
 from backend.api.routes import bookings, comuni, eligibility, health, offices, services, slots
+from backend.api.security_headers import SecurityHeaders
+from backend.console import ui as console_ui
+from backend.console.api import router as console_router
 
 
 def create_app() -> FastAPI:
@@ -16,6 +19,7 @@ def create_app() -> FastAPI:
         ),
     )
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(offices.router)
     app.include_router(comuni.router)
@@ -23,6 +27,8 @@ def create_app() -> FastAPI:
     app.include_router(slots.router)
     app.include_router(bookings.router)
     app.include_router(eligibility.router)
+    app.include_router(console_router)
+    console_ui.mount(app)
     return app
 
 

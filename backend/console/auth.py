@@ -38,11 +38,6 @@ def touch(session: Session, operator: Operator) -> None:
         session.commit()
 
 
-def current_session(request: Request) -> OperatorSession:
-    """The console session `current_operator` found for this request (for /me, /logout)."""
-    return request.state.console_session
-
-
 def current_operator(request: Request, session: SessionDep) -> Operator:
     row = sessions.lookup(session, request.cookies.get(sessions.COOKIE_NAME))
     if row is None:
@@ -59,6 +54,11 @@ def current_operator(request: Request, session: SessionDep) -> Operator:
 
 
 CurrentOperator = Annotated[Operator, Depends(current_operator)]
+
+
+def current_session(request: Request, _: CurrentOperator) -> OperatorSession:
+    """The console session `current_operator` found for this request (for /me, /logout)."""
+    return request.state.console_session
 
 
 def require_roles(*roles: str) -> Callable[[Operator], Operator]:
