@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import contacts
 from actions.backend_client import BackendUnavailable, NotFound
-from actions.forms import FORM_STOPPED_SLOT, CitizenFormValidation
+from actions.forms import FORM_STOPPED_SLOT, CitizenFormValidation, is_new_message
 from actions.handoff import api, conversation, texts
 
 CONSENT = "handoff_consent"
@@ -53,6 +53,23 @@ class ValidateFormHandoff(CitizenFormValidation):
         if answer["status"] == "ticket":
             dispatcher.utter_message(text=texts.nobody_available(answer))
         return {CONSENT: True, STATUS: answer["status"], INFO: answer}
+
+    @staticmethod
+    def _typed_answer(tracker: Tracker, slot: str) -> Values:
+        text = str((tracker.latest_message or {}).get("text") or "").strip()
+        if tracker.get_slot("requested_slot") != slot or not is_new_message(tracker):
+            return {}
+        return {slot: text} if text else {}
+
+    async def extract_handoff_ticket_message(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Values:
+        return self._typed_answer(tracker, MESSAGE)
+
+    async def extract_handoff_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Values:
+        return self._typed_answer(tracker, CONTACT)
 
     async def validate_handoff_ticket_message(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
