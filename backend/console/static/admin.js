@@ -154,15 +154,19 @@ export async function renderAudit() {
   const body = $("#audit-body");
   try {
     const entries = await get("/admin/audit?limit=200");
-    body.replaceChildren(entries.length ? el("div", { class: "scroll" }, el("table", {},
+    if (!entries.length) {
+      body.replaceChildren(el("p", { class: "hint" }, "Nessuna attività registrata."));
+      return;
+    }
+    const rows = entries.map((a) => el("tr", {},
+      el("td", {}, when(a.at, true)), el("td", {}, a.operator_username || "—"),
+      el("td", {}, ACTIONS[a.action] || a.action),
+      el("td", {}, a.handoff_id ? `n. ${a.handoff_id}` : "—"), el("td", {}, a.detail || "")));
+    const head = ["Quando", "Chi", "Azione", "Conversazione", "Dettaglio"]
+      .map((h) => el("th", { scope: "col" }, h));
+    body.replaceChildren(el("div", { class: "scroll" }, el("table", {},
       el("caption", { class: "sr-only" }, "Ultime 200 attività, dalla più recente"),
-      el("thead", {}, el("tr", {}, ...["Quando", "Chi", "Azione", "Conversazione", "Dettaglio"]
-        .map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, entries.map((a) => el("tr", {},
-        el("td", {}, when(a.at, true)), el("td", {}, a.operator_username || "—"),
-        el("td", {}, ACTIONS[a.action] || a.action),
-        el("td", {}, a.handoff_id ? `n. ${a.handoff_id}` : "—"), el("td", {}, a.detail || "")))))))
-      : el("p", { class: "hint" }, "Nessuna attività registrata."));
+      el("thead", {}, el("tr", {}, head)), el("tbody", {}, rows))));
   } catch (error) {
     body.replaceChildren(el("p", { class: "error", role: "alert" }, errorText(error)));
   }

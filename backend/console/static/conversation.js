@@ -104,7 +104,8 @@ function build(id) {
     n.noteText,
     el("button", { type: "submit" }, "Salva nota"),
   );
-  n.composerBox = el("div", { class: "compose-area" }, n.canned, n.suggestBox, n.reply);
+  n.composerBox = el("div", { class: "compose-area" }, n.reply, n.canned);
+  n.aside.append(n.suggestBox);
 
   n.take.addEventListener("click", () =>
     act(() => post(`/handoffs/${id}/take`), { success: "Conversazione presa in carico.", focus: n.replyText }));
@@ -200,7 +201,7 @@ function messageNode(m) {
   }
   return el(
     "li", { class: `msg msg-${m.sender}`, "data-id": String(m.id) },
-    el("span", { class: "msg-head" }, el("span", { class: "who" }, who), " ",
+    el("span", { class: "msg-head" }, el("span", { class: "msg-who" }, who), " ",
       el("time", { datetime: m.at }, U.when(m.at))),
     el("span", { class: "msg-text" }, m.text),
     delivery(m),
@@ -233,9 +234,9 @@ function renderTranscript(messages, first) {
 function renderContext(data) {
   const ctx = data.context || {};
   const rows = [
-    ["Richieste", (ctx.intents || []).join(", ")],
+    ["Richieste", (ctx.intents || []).map((i) => label(U.INTENTS, i)).join(", ")],
     ["Comune", ctx.comune],
-    ["Misura", ctx.misura],
+    ["Misura", label(U.MEASURES, ctx.misura)],
     ["Codice prenotazione", ctx.booking_code],
     ["Esito verifica requisiti", ctx.eligibility_verdict],
     ["Contatto preferito", label(U.CONTACTS, data.contact_preference)],
@@ -264,6 +265,7 @@ function update(data, first) {
   n.close.hidden = !open || !mayManage(data);
   n.actions.hidden = n.take.hidden && n.transfer.hidden && n.close.hidden;
   n.composerBox.hidden = !(data.status === "active" && isMine(data));
+  n.suggestBox.hidden = n.composerBox.hidden;
   n.note.hidden = !open;
   renderTranscript(data.messages || [], first);
   renderContext(data);

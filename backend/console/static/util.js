@@ -47,6 +47,28 @@ export const SENDERS = {
   note: "Nota interna",
   system: "Sistema",
 };
+export const INTENTS = {
+  book_appointment: "prenotare un appuntamento",
+  cancel_appointment: "annullare un appuntamento",
+  reschedule_appointment: "spostare un appuntamento",
+  list_appointments: "vedere i suoi appuntamenti",
+  check_eligibility: "verificare i requisiti",
+  office_info: "informazioni sul CPI",
+  faq: "domanda sui servizi",
+  request_human: "parlare con un operatore",
+  complaint: "reclamo",
+  delete_my_data: "cancellare i suoi dati",
+  nlu_fallback: "non compreso",
+  out_of_scope: "fuori tema",
+};
+export const MEASURES = {
+  gol: "GOL",
+  adi: "Assegno di Inclusione",
+  sfl: "Supporto Formazione e Lavoro",
+  rdc: "Reddito di Cittadinanza",
+  naspi: "NASpI",
+  garanzia_giovani: "Garanzia Giovani",
+};
 export const ROLES = { operator: "Operatore", supervisor: "Supervisore", admin: "Amministratore" };
 export const CONTACTS = { chat: "In chat", telefono: "Telefono", email: "E-mail" };
 
