@@ -1,4 +1,4 @@
-"""The gateway's FastAPI application: channels, demo page and widget."""
+"""The gateway's FastAPI application: channels, handoff to operators, demo page, widget."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from integrations.background import BackgroundTasks
 from integrations.channels import telegram, web, whatsapp
 from integrations.conversation import ConversationRouter
 from integrations.dedup import Deduplicator
+from integrations.handoff import HandoffGate
+from integrations.outbound import OutboundConsumer
 from integrations.rasa_client import RasaClient
 from integrations.rate_limit import RateLimiter
 from integrations.redis_store import RedisStore
@@ -41,13 +43,16 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rasa = RasaClient(settings.rasa_urls, settings.rasa_timeout_seconds)
         store = RedisStore(settings.redis_url, settings.redis_key_prefix)
+        handoff_store = RedisStore(settings.redis_url, settings.handoff_redis_prefix)
         app.state.settings = settings
+        app.state.store = store
         app.state.dedup = Deduplicator(store, settings.dedup_ttl_seconds)
         app.state.router = ConversationRouter(
             rasa,
             dedup=app.state.dedup,
             limiter=RateLimiter(store, settings.rate_limit_per_minute),
             max_chars=settings.max_message_chars,
+            handoff=HandoffGate(handoff_store, store) if settings.handoff_enabled else None,
         )
         app.state.tasks = BackgroundTasks()
         app.state.telegram = (
@@ -57,21 +62,39 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             whatsapp.WhatsAppChannel(settings, store) if settings.whatsapp_enabled else None
         )
         log.info(
-            "channels: web on, Telegram %s, WhatsApp %s",
+            "channels: web on, Telegram %s, WhatsApp %s; handoff %s",
             "on" if app.state.telegram else "off (not configured)",
             "on" if app.state.whatsapp else "off (not configured)",
+            "on" if settings.handoff_enabled else "off",
         )
         if app.state.telegram:
             await app.state.telegram.start()
+        outbound = None
+        if settings.handoff_enabled:
+            outbound = OutboundConsumer(
+                settings.redis_url,
+                handoff_prefix=settings.handoff_redis_prefix,
+                gateway_prefix=settings.redis_key_prefix,
+                consumer=settings.gateway_consumer_name,
+                adapters={"telegram": app.state.telegram, "whatsapp": app.state.whatsapp},
+                web=web.WebChannel(),
+                attempts=settings.handoff_delivery_attempts,
+                retry_seconds=settings.handoff_retry_seconds,
+            )
+            outbound.start()
+        app.state.outbound = outbound
         try:
             yield
         finally:
+            if outbound is not None:
+                await outbound.stop()
             await app.state.tasks.drain(DRAIN_SECONDS)
             for channel in (app.state.telegram, app.state.whatsapp):
                 if channel is not None:
                     await channel.aclose()
             await rasa.aclose()
             await store.aclose()
+            await handoff_store.aclose()
 
     app = FastAPI(
         title="Sportello virtuale CPI - gateway",

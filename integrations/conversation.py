@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from integrations import texts
 from integrations.channels.base import ChannelAdapter, ChannelError
 from integrations.dedup import Deduplicator
+from integrations.handoff import HandoffGate
 from integrations.messages import InboundMessage, Reply
 from integrations.rasa_client import AssistantUnavailable, RasaClient
 from integrations.rate_limit import RateLimiter
@@ -36,7 +37,8 @@ class ConversationRouter:
 
     The guards every channel shares (retried deliveries, rate limit, empty, too long or
     non-text messages) run inside the per-conversation turn, so that they too see each
-    sender's messages in the order they arrived.
+    sender's messages in the order they arrived. Then, in human mode (an operator has
+    the conversation, docs/handoff.md) the message goes to the operator, not to Rasa.
     """
 
     def __init__(
@@ -46,8 +48,10 @@ class ConversationRouter:
         dedup: Deduplicator | None = None,
         limiter: RateLimiter | None = None,
         max_chars: int = 2000,
+        handoff: HandoffGate | None = None,
     ) -> None:
         self._rasa = rasa
+        self._handoff = handoff
         self._dedup = dedup
         self._limiter = limiter
         self._max_chars = max_chars
@@ -74,7 +78,8 @@ class ConversationRouter:
     ) -> list[Reply] | None:
         """The replies to one message (sent through the adapter when `deliver`).
 
-        None when the message is a retried delivery that was already handled.
+        None when the message is a retried delivery that was already handled; an empty
+        list when it went to an operator, who answers later (the assistant stays silent).
         """
         async with self._serialised(message.conversation_id):
             who = adapter.pseudonym(message.sender_id)
@@ -83,7 +88,7 @@ class ConversationRouter:
                 log.info("%s: retried delivery from %s ignored", message.channel, who)
                 return None
             log.info("%s: message from %s, %d replies", message.channel, who, len(replies))
-            if deliver:
+            if deliver and replies:
                 try:
                     await adapter.send(message.sender_id, replies)
                 except Exception as exc:
@@ -112,6 +117,10 @@ class ConversationRouter:
             return [texts.EMPTY_MESSAGE]
         if len(text) > self._max_chars:
             return [texts.too_long(self._max_chars)]
+        if self._handoff:
+            human = await self._handoff.intercept(message, text, who)
+            if human is not None:
+                return human
         try:
             replies = await self._rasa.send(message.conversation_id, text)
         except AssistantUnavailable:

@@ -1,7 +1,8 @@
 """The gateway's Redis, used so that a Redis outage never silences the sportello.
 
-Deduplication, rate limits and WhatsApp's last inbound time are guards, not the service:
-when Redis cannot be reached the gateway logs a warning, skips them and keeps answering.
+Deduplication, rate limits, WhatsApp's last inbound time and the handoff mode are guards,
+not the service: when Redis cannot be reached the gateway logs a warning, skips them and
+keeps answering (in human mode, the assistant answers: the mode cannot be read).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class RedisStore:
         except (RedisError, OSError) as exc:
             self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
             log.warning(
-                "Redis unavailable (%s) during %s: skipping deduplication and rate limits "
-                "for %.0f s",
+                "Redis unavailable (%s) during %s: going on without it for %.0f s (no "
+                "deduplication, rate limits or handoff mode: the assistant answers)",
                 type(exc).__name__,
                 what,
                 RETRY_AFTER_SECONDS,

@@ -41,6 +41,18 @@ class GatewaySettings(BaseSettings):
     rate_limit_per_minute: int = 20
     dedup_ttl_seconds: int = 86400
 
+    # Handoff to an operator (docs/handoff.md): the mode keys and both streams live under
+    # this prefix, shared with the backend (the gateway's own keys use redis_key_prefix).
+    handoff_enabled: bool = True
+    handoff_redis_prefix: str = "sportello:handoff:"
+    # This process's name in the outbound stream's group "gateway": stable across
+    # restarts, one per replica (gateway-1, gateway-2, ...).
+    gateway_consumer_name: str = "gateway-1"
+    # A channel API failing while delivering an operator's message: this many attempts,
+    # the first retry after handoff_retry_seconds, then doubling; then reported unsent.
+    handoff_delivery_attempts: int = 5
+    handoff_retry_seconds: float = 2.0
+
     # Telegram: enabled when both the bot token and the webhook secret are set.
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_webhook_secret: SecretStr = SecretStr("")

@@ -49,7 +49,12 @@ class ChannelAdapter(ABC):
         """Deliver replies to a message the citizen has just sent."""
 
     async def notify(self, recipient_id: str, replies: list[Reply]) -> Delivery:
-        """Deliver a message the citizen did not just prompt (reminder, late operator reply)."""
+        """Deliver a message the citizen did not just prompt (reminder, late operator reply).
+
+        Raises when the channel's API fails in a way that may pass (network, server
+        error): the caller tries again later. `Delivery(sent=False)` when trying again
+        would not help (WhatsApp's 24-hour window, a chat that blocked the bot).
+        """
         await self.send(recipient_id, replies)
         return Delivery(sent=True)
 

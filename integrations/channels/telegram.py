@@ -8,9 +8,9 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
-from integrations.channels.base import ChannelAdapter, split_text
+from integrations.channels.base import ChannelAdapter, Delivery, split_text
 from integrations.channels.webhook import (
     ACCEPTED,
     TOO_LARGE,
@@ -32,6 +32,11 @@ MAX_CALLBACK_BYTES = 64  # Bot API limit of callback_data
 ALLOWED_UPDATES = ["message", "callback_query"]
 # /start opens every Telegram conversation: the assistant greets, as on the widget.
 START_TEXT = "ciao"
+REFUSED = (
+    "Telegram ha rifiutato il messaggio: il cittadino potrebbe aver bloccato il bot o "
+    "cancellato la chat. Il messaggio non è stato consegnato: contatta il cittadino in un "
+    "altro modo."
+)
 
 
 def callback_data(button: Button) -> str:
@@ -125,6 +130,17 @@ class TelegramChannel(ChannelAdapter):
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply.buttons) if i == len(pieces) - 1 else None
                 await self.bot.send_message(chat_id=recipient_id, text=piece, reply_markup=markup)
+
+    async def notify(self, recipient_id: str, replies: list[Reply]) -> Delivery:
+        try:
+            await self.send(recipient_id, replies)
+        except (Forbidden, BadRequest, InvalidToken) as exc:
+            # Refused for good (bot blocked, chat gone): retrying would change nothing.
+            # Network errors and timeouts propagate: the caller tries again later.
+            who = self.pseudonym(recipient_id)
+            log.warning("telegram: message to %s refused (%s)", who, type(exc).__name__)
+            return Delivery(sent=False, detail=REFUSED)
+        return Delivery(sent=True)
 
 
 def build_router() -> APIRouter:

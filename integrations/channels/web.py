@@ -1,4 +1,8 @@
-"""The web widget's channel: the reply comes back in the HTTP response."""
+"""The web widget's channel: the reply comes back in the HTTP response.
+
+Messages the citizen did not ask for (an operator's, docs/handoff.md) wait in the
+session's outbox, a Redis list the widget polls with `GET /api/web/updates`.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,15 @@ import asyncio
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from redis.asyncio import Redis
 
 from integrations import texts
 from integrations.channels.base import ChannelAdapter
 from integrations.dedup import Deduplicator
 from integrations.messages import InboundMessage, Reply
+from integrations.outbound import outbox_key
 
 ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
@@ -36,6 +42,11 @@ class WebMessagesOut(BaseModel):
     replies: list[Reply]
 
 
+class WebUpdatesOut(BaseModel):
+    replies: list[Reply]
+    next: int = Field(description="Pass it as `after` in the next request.")
+
+
 class WebChannel(ChannelAdapter):
     name = "web"
 
@@ -44,8 +55,8 @@ class WebChannel(ChannelAdapter):
         super().__init__(log_key=b"sportello-web")
 
     async def send(self, recipient_id: str, replies: list[Reply]) -> None:
-        # Replies travel back in the HTTP response; pushed messages (operators) arrive
-        # through the widget's polling of its conversation (see the handoff issue).
+        # Replies travel back in the HTTP response; pushed messages (operators) wait in
+        # the session's outbox (integrations/outbound.py) for the widget's polling.
         raise NotImplementedError("the web channel answers in the HTTP response")
 
 
@@ -83,5 +94,33 @@ def build_router() -> APIRouter:
         out = WebMessagesOut(replies=replies)
         await state.dedup.remember(channel.name, message_id, out.model_dump_json())
         return out
+
+    @router.get("/api/web/updates", response_model=WebUpdatesOut)
+    async def updates(
+        request: Request,
+        session_id: Annotated[ClientId, Query(description="The widget's session id.")],
+        after: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> WebUpdatesOut:
+        """Messages pushed to this session (an operator's) from position `after` on."""
+        key = outbox_key(request.app.state.store.prefix, session_id)
+
+        async def read(redis: Redis) -> tuple[int, list[str]]:
+            length = await redis.llen(key)
+            # Past the end: the outbox expired and started again, so all of it is new.
+            start = after if after <= length else 0
+            return start, await redis.lrange(key, start, -1)
+
+        found = await request.app.state.store.run("web updates", read)
+        if found is None:  # Redis down: nothing new, ask again later
+            return WebUpdatesOut(replies=[], next=after)
+        start, items = found
+        replies: list[Reply] = []
+        for item in items:
+            try:
+                replies.append(Reply.model_validate_json(item))
+            except ValidationError:
+                # Keep the positions right: an unreadable item still counts.
+                continue
+        return WebUpdatesOut(replies=replies, next=start + len(items))
 
     return router

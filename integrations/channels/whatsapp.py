@@ -103,6 +103,8 @@ class WhatsAppChannel(ChannelAdapter):
             return Delivery(sent=True, detail=f"Inviato con il modello «{self._template}».")
         except GraphError as exc:
             log.warning("whatsapp: message to %s not sent: %s", self.pseudonym(recipient_id), exc)
+            if exc.transient:
+                raise  # the caller tries again later
             return Delivery(sent=False, detail=f"WhatsApp ha rifiutato il messaggio ({exc}).")
 
     def parse(self, data: dict[str, Any]) -> list[InboundMessage]:

@@ -25,6 +25,11 @@ TEMPLATE_LANGUAGE = "it"
 class GraphError(ChannelError):
     """The Graph API refused or could not be reached."""
 
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        # Unreachable, rate-limited or a server error: trying again later may work.
+        self.transient = transient
+
 
 def text_message(text: str) -> Message:
     return {"type": "text", "text": {"preview_url": False, "body": text}}
@@ -103,13 +108,18 @@ class GraphClient:
         try:
             response = await self._client.post(self._path, json={**body, **message})
         except httpx.HTTPError as exc:
-            raise GraphError(f"Graph API unreachable ({type(exc).__name__})") from None
+            raise GraphError(
+                f"Graph API unreachable ({type(exc).__name__})", transient=True
+            ) from None
         if response.status_code >= 400:
             try:
                 code = response.json()["error"]["code"]
             except (ValueError, KeyError, TypeError):
                 code = "?"
-            raise GraphError(f"Graph API HTTP {response.status_code}, error code {code}")
+            raise GraphError(
+                f"Graph API HTTP {response.status_code}, error code {code}",
+                transient=response.status_code == 429 or response.status_code >= 500,
+            )
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from integrations.app import create_app
 from integrations.settings import GatewaySettings
 from tests.app.gateway.fakes import FakeGraph, FakeRasa, FakeTelegram, serve
+from tests.app.gateway.handoff_helpers import Backend
 
 TELEGRAM_TOKEN = "7012345678:AAHf-test-token-for-the-fake-bot-api"
 TELEGRAM_SECRET = "test-webhook-secret-0123456789"
@@ -37,6 +38,16 @@ def redis_prefix() -> Iterator[str]:
         keys = list(client.scan_iter(match=prefix + "*"))
         if keys:
             client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def backend(redis_prefix: str) -> Iterator[Backend]:
+    """The backend's side of the handoff, under this test's prefix."""
+    client = redis.Redis.from_url(redis_url(), decode_responses=True)
+    try:
+        yield Backend(client, f"{redis_prefix}handoff:")
     finally:
         client.close()
 
@@ -96,6 +107,9 @@ def make_settings(
             "rasa_timeout_seconds": 5,
             "redis_url": redis_url(),
             "redis_key_prefix": redis_prefix,
+            # Under the test's prefix too: cleaned up with it, never the real streams.
+            "handoff_redis_prefix": f"{redis_prefix}handoff:",
+            "handoff_retry_seconds": 0.2,
             "telegram_bot_token": TELEGRAM_TOKEN,
             "telegram_webhook_secret": TELEGRAM_SECRET,
             "telegram_api_base_url": f"{_telegram_server[1]}/bot",

@@ -27,6 +27,7 @@ def client_without_rasa(redis_prefix: str) -> Iterator[TestClient]:
         rasa_urls=[f"http://127.0.0.1:{closed_port()}"],
         rasa_timeout_seconds=2,
         redis_key_prefix=redis_prefix,
+        handoff_redis_prefix=f"{redis_prefix}handoff:",
     )
     with TestClient(create_app(settings)) as client:
         yield client
