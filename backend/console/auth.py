@@ -10,6 +10,7 @@ import hmac
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, WebSocket, status
 from sqlalchemy.orm import Session
@@ -77,11 +78,6 @@ AdminOperator = Annotated[Operator, Depends(require_roles("admin"))]
 SupervisorOrAdmin = Annotated[Operator, Depends(require_roles("supervisor", "admin"))]
 
 
-def _own_origin(websocket: WebSocket) -> str:
-    scheme = "https" if websocket.url.scheme in ("wss", "https") else "http"
-    return f"{scheme}://{websocket.headers.get('host', '')}"
-
-
 def origin_allowed(websocket: WebSocket) -> bool:
     origin = websocket.headers.get("origin")
     if origin is None:
@@ -89,7 +85,13 @@ def origin_allowed(websocket: WebSocket) -> bool:
         # handshake without it is no page riding on the operator's cookie.
         return True
     origin = origin.rstrip("/")
-    return origin == _own_origin(websocket) or origin in get_settings().console_allowed_origins
+    if origin in get_settings().console_allowed_origins:
+        return True
+    # Same host and port as the request, whatever the scheme: behind a proxy that ends
+    # TLS the backend sees ws:// while the page is https:// (gorilla/websocket does the
+    # same). A page of another site has another host.
+    host = urlsplit(origin).netloc
+    return bool(host) and host == websocket.headers.get("host")
 
 
 def operator_from_websocket(websocket: WebSocket, session: Session) -> Operator | None:

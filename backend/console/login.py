@@ -72,6 +72,7 @@ def authenticate(session: Session, username: str, password: str) -> Operator:
         )
 
     operator.failed_logins = 0
+    operator.last_seen_at = now
     if passwords.needs_rehash(operator.password_hash):
         # Parameters grew since this hash was made: store one made with today's.
         operator.password_hash = passwords.hash_password(password)
