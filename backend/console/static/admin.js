@@ -7,7 +7,9 @@ import { $, ROLES, el, label, when } from "./util.js";
 const ACTIONS = {
   login: "Accesso", login_failed: "Accesso non riuscito", logout: "Uscita",
   take: "Presa in carico", reply: "Risposta", note: "Nota interna", transfer: "Trasferimento",
-  close: "Chiusura", user_created: "Utente creato", user_updated: "Utente modificato",
+  close: "Chiusura", cancel: "Annullata dal cittadino", ticket_message: "Messaggio lasciato",
+  handoff_created: "Conversazione passata a un operatore",
+  operator_created: "Utente creato", operator_updated: "Utente modificato",
   canned_reply_created: "Risposta pronta creata", canned_reply_deleted: "Risposta pronta eliminata",
 };
 
