@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
-from backend.models import AuditEntry, Handoff, Office, Operator, OperatorSession
+from backend.models import AuditEntry, CannedReply, Handoff, Office, Operator, OperatorSession
 from backend.services import clock
 from backend.services.calendar import WEEKDAYS, closed_reason
 
@@ -44,6 +44,23 @@ PASSWORD = "password-della-prova-123"
 ALL_DAY = {day: [["00:00", "23:59:59"]] for day in WEEKDAYS}
 
 
+# Contrast ratio of an element's text on its background, from computed styles.
+CONTRAST_JS = """el => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lin = v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  const lum = c => c.map(v => lin(v / 255))
+      .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const style = getComputedStyle(el);
+  let bg = style.backgroundColor, node = el;
+  while (bg === 'rgba(0, 0, 0, 0)' && node.parentElement) {
+    node = node.parentElement; bg = getComputedStyle(node).backgroundColor;
+  }
+  if (bg === 'rgba(0, 0, 0, 0)') bg = 'rgb(255, 255, 255)';
+  const [a, b] = [lum(rgb(style.color)), lum(rgb(bg))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
 @dataclass
 class Backend:
     url: str
@@ -51,7 +68,12 @@ class Backend:
     prefix: str
     redis: redis.Redis
     office: Office
-    username: str
+    env: dict[str, str]
+    tag: str  # in every username this module creates, for the clean-up
+
+    @property
+    def username(self) -> str:
+        return f"giulia-{self.tag}"
 
 
 def free_port() -> int:
@@ -74,31 +96,36 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30
     raise AssertionError("the backend did not start in time")
 
 
-def create_operator(env: dict[str, str], username: str, office_code: str) -> None:
-    command = [
-        *(PYTHON, "-m", "backend.cli", "create-operator", "--username", username),
-        *("--display-name", "Giulia Operatrice", "--region", "Calabria"),
-        *("--office", office_code),
+def cli(env: dict[str, str], command: str, username: str, name: str, *options: str) -> None:
+    """An account made with A's command line, as a Region's administrator would."""
+    command_line = [
+        *(PYTHON, "-m", "backend.cli", command, "--username", username),
+        *("--display-name", name, "--region", "Calabria", *options),
     ]
     env = {**env, "SPORTELLO_ADMIN_PASSWORD": PASSWORD}
-    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command_line, env=env, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
-def cleanup(engine: Engine, office: Office, username: str) -> None:
+def cleanup(engine: Engine, office: Office, tag: str) -> None:
+    """Remove what this module committed: the shared database outlives it."""
     with Session(engine) as session:
-        operator_id = session.scalar(select(Operator.id).where(Operator.username == username))
-        handoff_ids = list(
-            session.scalars(select(Handoff.id).where(Handoff.office_id == office.id))
-        )
+        ids = list(session.scalars(select(Operator.id).where(Operator.username.contains(tag))))
+        query = select(Handoff.id).where(Handoff.office_id == office.id)
+        handoff_ids = list(session.scalars(query))
         session.execute(
             delete(AuditEntry).where(
-                or_(AuditEntry.operator_id == operator_id, AuditEntry.handoff_id.in_(handoff_ids))
+                or_(
+                    AuditEntry.operator_id.in_(ids),
+                    AuditEntry.handoff_id.in_(handoff_ids),
+                    AuditEntry.detail.contains(tag),
+                )
             )
         )
         session.execute(delete(Handoff).where(Handoff.id.in_(handoff_ids)))
-        session.execute(delete(OperatorSession).where(OperatorSession.operator_id == operator_id))
-        session.execute(delete(Operator).where(Operator.id == operator_id))
+        session.execute(delete(CannedReply).where(CannedReply.office_id == office.id))
+        session.execute(delete(OperatorSession).where(OperatorSession.operator_id.in_(ids)))
+        session.execute(delete(Operator).where(Operator.id.in_(ids)))
         session.execute(delete(Office).where(Office.id == office.id))
         session.commit()
 
@@ -137,8 +164,8 @@ def backend(database_url: str, engine: Engine, tmp_path_factory) -> Iterator[Bac
         # No Rasa in this test: the suggestions panel is simply empty.
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
     }
-    username = f"giulia-{uuid.uuid4().hex[:6]}"
-    create_operator(env, username, office.code)
+    tag = uuid.uuid4().hex[:6]
+    cli(env, "create-operator", f"giulia-{tag}", "Giulia Operatrice", "--office", office.code)
     log = tmp_path_factory.mktemp("console") / "backend.log"
     url = f"http://127.0.0.1:{port}"
     command = [PYTHON, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1"]
@@ -149,7 +176,7 @@ def backend(database_url: str, engine: Engine, tmp_path_factory) -> Iterator[Bac
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     try:
         wait_healthy(url, process)
-        yield Backend(url, env["BACKEND_SERVICE_TOKEN"], prefix, client, office, username)
+        yield Backend(url, env["BACKEND_SERVICE_TOKEN"], prefix, client, office, env, tag)
     except BaseException:
         print(log.read_text(errors="replace")[-4000:])
         raise
@@ -159,7 +186,7 @@ def backend(database_url: str, engine: Engine, tmp_path_factory) -> Iterator[Bac
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
         client.close()
-        cleanup(engine, office, username)
+        cleanup(engine, office, tag)
 
 
 @pytest.fixture(scope="module")
@@ -188,10 +215,12 @@ def active_id(page: Page) -> str:
     return page.evaluate("() => document.activeElement.id")
 
 
-def sign_in(page: Page, backend: Backend, password: str = PASSWORD) -> None:
+def sign_in(
+    page: Page, backend: Backend, password: str = PASSWORD, username: str | None = None
+) -> None:
     page.goto(f"{backend.url}/console")
     page.wait_for_selector("#login-form")
-    page.fill("#login-username", backend.username)
+    page.fill("#login-username", username or backend.username)
     page.fill("#login-password", password)
     page.press("#login-password", "Enter")
 
@@ -304,7 +333,11 @@ def test_operator_takes_replies_and_closes_a_live_conversation(backend: Backend,
     expect(reply).to_contain_text("Buongiorno, sono Giulia del Centro per l'Impiego.")
     expect(reply).to_contain_text("Come posso aiutarla?")
     expect(page.locator("#reply-text")).to_have_value("")
-    sent = [e for e in outbound(backend) if e.get("kind") == "operator_message"]
+    sent = [
+        e
+        for e in outbound(backend)
+        if e["kind"] == "operator_message" and e["conversation_id"] == conversation_id
+    ]
     assert len(sent) == 1
     assert sent[0]["conversation_id"] == conversation_id
     assert sent[0]["handoff_id"] == str(handoff_id)
@@ -338,6 +371,22 @@ def test_operator_takes_replies_and_closes_a_live_conversation(backend: Backend,
     expect(transcript.locator(".msg-note")).to_contain_text("Richiamare dopo la verifica")
     assert not [e for e in outbound(backend) if "ISEE" in e.get("text", "")]
     page.screenshot(path=SCREENSHOTS / "console-conversation.png", full_page=True)
+    readable = [
+        ".tabs a",
+        "#who-name",
+        ".meta",
+        ".msg-head",
+        ".msg-note .msg-text",
+        ".delivery.ok",
+        ".item-office",
+        ".owner",
+        ".hint",
+        ".context dt",
+        "button.primary",
+    ]
+    for selector in readable:
+        ratio = page.locator(selector).first.evaluate(CONTRAST_JS)
+        assert ratio >= 4.5, (selector, ratio)
 
     # Close with an outcome: the dialog, the citizen told, gone from the open queue.
     page.click("text=Chiudi con esito")
@@ -363,3 +412,93 @@ def test_operator_takes_replies_and_closes_a_live_conversation(backend: Backend,
     page.click("#logout")
     page.wait_for_selector("#login-form")
     assert active_id(page) == "login-username"
+
+
+def close_with(page: Page, outcome: str) -> None:
+    page.click("text=Chiudi con esito")
+    page.select_option("#close-outcome", outcome)
+    page.click("#close-dialog button[type=submit]")
+    expect(page.locator("#close-dialog")).to_be_hidden()
+
+
+def test_without_websocket_it_polls_and_offers_canned_replies(
+    backend: Backend, engine: Engine, page: Page
+):
+    with Session(engine) as session:
+        text = "Porti un documento d'identità e il codice fiscale."
+        session.add(CannedReply(title="Documenti", text=text, office_id=backend.office.id))
+        session.commit()
+    # A proxy that refuses WebSockets: the console says so and polls every 5 s.
+    page.route_web_socket("**/api/console/ws", lambda ws: ws.close())
+    sign_in(page, backend)
+    expect(page.locator("#connection")).to_contain_text("ogni 5 secondi")
+    conversation_id = f"web:polling{uuid.uuid4().hex[:10]}"
+    handoff_id = create_handoff(backend, conversation_id)["id"]
+    item = page.locator(f"#queue-lists a[data-id='{handoff_id}']")
+    expect(item).to_be_visible(timeout=12_000)
+
+    item.click()
+    page.click("text=Prendi in carico")
+    expect(page.locator("#reply-text")).to_be_focused()
+    page.select_option("#canned", label="Documenti")
+    page.click("text=Inserisci")
+    expect(page.locator("#reply-text")).to_have_value(text)
+    expect(page.locator("#reply-text")).to_be_focused()
+    page.click(".composer button[type=submit]")
+    expect(page.locator(".msg-operator").last).to_contain_text("documento d'identità")
+
+    # Escape leaves the dialog and gives focus back to the button that opened it.
+    page.click("text=Chiudi con esito")
+    expect(page.locator("#close-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#close-dialog")).to_be_hidden()
+    expect(page.get_by_role("button", name="Chiudi con esito")).to_be_focused()
+    close_with(page, "risolto")
+    expect(item).to_have_count(0)
+
+
+def test_admin_creates_an_operator_and_a_canned_reply_and_reads_the_audit_log(
+    backend: Backend, page: Page
+):
+    admin = f"admin-{backend.tag}"
+    cli(backend.env, "create-admin", admin, "Anna Amministratrice")
+    sign_in(page, backend, username=admin)
+    expect(page.locator("#who-name")).to_have_text("Anna Amministratrice (Amministratore)")
+    page.click("#tabs >> text=Amministrazione")
+    expect(page.locator("#admin-title")).to_be_focused()
+
+    page.fill("#new-username", f"mario-{backend.tag}")
+    page.fill("#new-display", "Mario Rossi")
+    page.select_option("#new-role", "operator")
+    page.get_by_label(backend.office.name, exact=True).check()
+    page.fill("#new-password", PASSWORD)
+    page.click("text=Crea operatore")
+    expect(page.locator("#ops-status")).to_have_text(f"Operatore mario-{backend.tag} creato.")
+    row = page.locator("tr", has_text=f"mario-{backend.tag}")
+    expect(row).to_contain_text("Mario Rossi")
+    expect(row).to_contain_text(backend.office.name)
+    expect(row).to_contain_text("Attivo")
+
+    page.fill("#canned-title", "Orari di apertura")
+    page.fill("#canned-text", "Siamo aperti dal lunedì al venerdì, dalle 9 alle 12:30.")
+    page.select_option("#canned-office", label=backend.office.name)
+    page.click("text=Aggiungi")
+    expect(page.locator("#canned-status")).to_have_text("Risposta aggiunta.")
+    expect(page.locator(".canned-list")).to_contain_text("Orari di apertura")
+    page.screenshot(path=SCREENSHOTS / "console-admin.png", full_page=True)
+
+    # A password too short: the Italian detail from the API, nothing created.
+    page.fill("#new-username", f"breve-{backend.tag}")
+    page.fill("#new-display", "Password corta")
+    page.fill("#new-password", "corta")
+    page.click("text=Crea operatore")
+    expect(page.locator("#ops-status")).not_to_be_empty()
+    expect(page.locator("#ops-status")).to_have_class("error")
+    expect(page.locator("tr", has_text=f"breve-{backend.tag}")).to_have_count(0)
+
+    page.click("#tabs >> text=Registro attività")
+    log = page.locator("#audit-body table")
+    expect(log).to_contain_text("Utente creato")
+    expect(log).to_contain_text("Risposta pronta creata")
+    expect(log).to_contain_text(admin)
+    page.screenshot(path=SCREENSHOTS / "console-audit.png")
