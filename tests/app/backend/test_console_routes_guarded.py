@@ -35,10 +35,11 @@ def console_routes() -> list[tuple[str, str]]:
         path = route.path
         if not path or not (path == PREFIX or path.startswith(f"{PREFIX}/")):
             continue
-        if isinstance(route.original_route, WebSocketRoute) or route.methods is None:
-            # APIWebSocketRoute subclasses starlette's WebSocketRoute; a route without
-            # methods (a mount) is tried as a WebSocket too, and as GET below.
+        if isinstance(route.original_route, WebSocketRoute):
+            # APIWebSocketRoute subclasses starlette's WebSocketRoute.
             found.add(("WS", path))
+            continue
+        # A route without methods (a mount) is tried with GET.
         for method in route.methods or {"GET"}:
             if method != "HEAD" and (method, path) not in OPEN:
                 found.add((method, path))
