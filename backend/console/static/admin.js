@@ -141,8 +141,8 @@ async function cannedSection(me, offices) {
 export async function renderAdmin(me) {
   const body = $("#admin-body");
   try {
-    // An admin may assign any office; a supervisor manages replies of their region's.
-    const offices = me.role === "admin" ? await get("/offices") : me.offices;
+    // All offices for an admin; a supervisor's region's, whose replies they manage.
+    const offices = await get("/offices");
     const parts = [];
     if (me.role === "admin") parts.push(await operatorsSection(me, offices));
     parts.push(await cannedSection(me, offices));
@@ -163,7 +163,7 @@ export async function renderAudit() {
     const rows = entries.map((a) => el("tr", {},
       el("td", {}, when(a.at, true)), el("td", {}, a.operator_username || "—"),
       el("td", {}, ACTIONS[a.action] || a.action),
-      el("td", {}, a.handoff_id ? `n. ${a.handoff_id}` : "—"), el("td", {}, a.detail || "")));
+      el("td", {}, a.handoff_id ? el("a", { href: `#/chiuse/${a.handoff_id}` }, `n. ${a.handoff_id}`) : "—"), el("td", {}, a.detail || "")));
     const head = ["Quando", "Chi", "Azione", "Conversazione", "Dettaglio"]
       .map((h) => el("th", { scope: "col" }, h));
     body.replaceChildren(el("div", { class: "scroll" }, el("table", {},

@@ -307,7 +307,14 @@ export async function refreshConversation() {
     const data = await get(`/handoffs/${id}`);
     if (current && current.id === id) update(data, false);
   } catch (error) {
-    if (current && current.id === id) showError(error);
+    if (!current || current.id !== id) return;
+    if (error instanceof ApiError && [403, 404].includes(error.status)) {
+      // Transferred to a queue this operator does not see, for instance.
+      $("#announce").textContent = "La conversazione non è più tra quelle che puoi vedere.";
+      location.hash = "#/coda";
+      return;
+    }
+    showError(error);
   }
 }
 

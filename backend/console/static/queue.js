@@ -37,6 +37,8 @@ function item(h) {
   let status = null;
   if (h.status === "waiting") {
     status = el("span", { class: "wait", "data-wait": h.id }, duration(h.waiting_seconds || 0));
+  } else if (h.status === "ticket") {
+    status = el("span", { class: "owner" }, `lasciato ${when(h.created_at, true)}`);
   } else if (h.operator) {
     const mine = me && h.operator.id === me.id;
     status = el("span", { class: "owner" }, mine ? "In carico a te" : `Con ${h.operator.display_name}`);

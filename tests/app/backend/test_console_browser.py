@@ -445,7 +445,23 @@ def test_without_websocket_it_polls_and_offers_canned_replies(
     expect(page.locator("#reply-text")).to_have_value(text)
     expect(page.locator("#reply-text")).to_be_focused()
     page.click(".composer button[type=submit]")
-    expect(page.locator(".msg-operator").last).to_contain_text("documento d'identità")
+    reply = page.locator(".msg-operator").last
+    expect(reply).to_contain_text("documento d'identità")
+    # WhatsApp-like refusal reported by the gateway: the operator sees why.
+    (event_id,) = [
+        e["event_id"]
+        for e in outbound(backend)
+        if e["kind"] == "operator_message" and e["conversation_id"] == conversation_id
+    ]
+    backend.redis.xadd(
+        f"{backend.prefix}inbound",
+        {"uid": f"delivery:{event_id}", "kind": "delivery", "event_id": event_id, "ok": "0",
+         "detail": "Il cittadino non scrive da più di 24 ore.",
+         "at": datetime.now(UTC).isoformat()},
+    )  # fmt: skip
+    expect(reply.locator(".delivery.failed")).to_have_text(
+        "Non consegnato: Il cittadino non scrive da più di 24 ore.", timeout=12_000
+    )
 
     # Escape leaves the dialog and gives focus back to the button that opened it.
     page.click("text=Chiudi con esito")
