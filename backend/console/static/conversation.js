@@ -4,6 +4,7 @@
 
 import { ApiError, get, post } from "./api.js";
 import { openCloseDialog, openTransferDialog } from "./dialogs.js";
+import { renderContext, renderTranscript } from "./transcript.js";
 import * as U from "./util.js";
 
 const { $, el, label } = U;
@@ -187,69 +188,6 @@ async function loadSuggestions(id) {
   )));
 }
 
-function delivery(m) {
-  if (m.sender !== "operator") return null;
-  if (m.delivery_error) return el("span", { class: "delivery failed" }, `Non consegnato: ${m.delivery_error}`);
-  if (m.delivered_at) return el("span", { class: "delivery ok" }, "consegnato");
-  return el("span", { class: "delivery" }, "in consegna");
-}
-
-function messageNode(m) {
-  let who = label(U.SENDERS, m.sender);
-  if ((m.sender === "operator" || m.sender === "note") && m.operator_name) {
-    who = `${who} · ${m.operator_name}`;
-  }
-  return el(
-    "li", { class: `msg msg-${m.sender}`, "data-id": String(m.id) },
-    el("span", { class: "msg-head" }, el("span", { class: "msg-who" }, who), " ",
-      el("time", { datetime: m.at }, U.when(m.at))),
-    el("span", { class: "msg-text" }, m.text),
-    delivery(m),
-  );
-}
-
-function renderTranscript(messages, first) {
-  const log = current.nodes.log;
-  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-  const arrived = [];
-  for (const m of messages) {
-    const node = messageNode(m);
-    const old = current.rendered.get(m.id);
-    if (old) {
-      if (old.textContent !== node.textContent) old.replaceWith(node);
-      else continue;
-    } else {
-      log.append(node);
-      if (!first) arrived.push(m);
-    }
-    current.rendered.set(m.id, node);
-  }
-  const fromCitizen = arrived.filter((m) => m.sender === "citizen");
-  if (fromCitizen.length) {
-    $("#announce").textContent = fromCitizen.map((m) => `Cittadino: ${m.text}`).join("\n");
-  }
-  if (first || nearBottom) log.scrollTop = log.scrollHeight;
-}
-
-function renderContext(data) {
-  const ctx = data.context || {};
-  const rows = [
-    ["Richieste", (ctx.intents || []).map((i) => label(U.INTENTS, i)).join(", ")],
-    ["Comune", ctx.comune],
-    ["Misura", label(U.MEASURES, ctx.misura)],
-    ["Codice prenotazione", ctx.booking_code],
-    ["Esito verifica requisiti", ctx.eligibility_verdict],
-    ["Contatto preferito", label(U.CONTACTS, data.contact_preference)],
-    ["Recapito", data.contact_value],
-    ["Esito", label(U.OUTCOMES, data.outcome)],
-  ].filter(([, value]) => value);
-  current.nodes.context.replaceChildren(
-    ...(rows.length
-      ? rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, String(value))])
-      : [el("dd", { class: "hint" }, "Nessuna informazione.")]),
-  );
-}
-
 function update(data, first) {
   const n = current.nodes;
   current.data = data;
@@ -267,8 +205,8 @@ function update(data, first) {
   n.composerBox.hidden = !(data.status === "active" && isMine(data));
   n.suggestBox.hidden = n.composerBox.hidden;
   n.note.hidden = !open;
-  renderTranscript(data.messages || [], first);
-  renderContext(data);
+  renderTranscript(n.log, current.rendered, data.messages || [], first);
+  renderContext(n.context, data);
   const citizen = (data.messages || []).filter((m) => m.sender === "citizen");
   const lastCitizen = citizen.length ? citizen[citizen.length - 1].id : null;
   if (!n.composerBox.hidden && (first || lastCitizen !== current.lastCitizen || current.suggestStale)) {

@@ -462,6 +462,7 @@ def test_without_websocket_it_polls_and_offers_canned_replies(
     expect(reply.locator(".delivery.failed")).to_have_text(
         "Non consegnato: Il cittadino non scrive da più di 24 ore.", timeout=12_000
     )
+    expect(page.locator("#announce")).to_contain_text("Messaggio non consegnato")
 
     # Escape leaves the dialog and gives focus back to the button that opened it.
     page.click("text=Chiudi con esito")
