@@ -7,6 +7,9 @@ from backend.api.routes import bookings, comuni, eligibility, health, offices, s
 from backend.api.security_headers import SecurityHeaders
 from backend.console import ui as console_ui
 from backend.console.api import router as console_router
+from backend.handoffs import background as handoff_background
+from backend.handoffs import routes_console as handoff_console
+from backend.handoffs import routes_service as handoff_service
 
 
 def create_app() -> FastAPI:
@@ -17,6 +20,8 @@ def create_app() -> FastAPI:
             "Uffici, appuntamenti e regole dei requisiti "
             "per lo sportello virtuale dei Centri per l'Impiego."
         ),
+        # Consumes citizens' messages and shares console events (backend/handoffs/).
+        lifespan=handoff_background.lifespan,
     )
     errors.install(app)
     app.add_middleware(SecurityHeaders)
@@ -27,7 +32,9 @@ def create_app() -> FastAPI:
     app.include_router(slots.router)
     app.include_router(bookings.router)
     app.include_router(eligibility.router)
+    app.include_router(handoff_service.router)
     app.include_router(console_router)
+    app.include_router(handoff_console.router)
     console_ui.mount(app)
     return app
 
