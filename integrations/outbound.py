@@ -104,19 +104,20 @@ class OutboundConsumer:
     async def stop(self, timeout: float = 5.0) -> None:
         """Let the entry being delivered finish, then stop; never hangs the shutdown."""
         self._stopping = True
-        if self._task is not None:
-            if self._idle:
-                self._task.cancel()
-            _, late = await asyncio.wait({self._task}, timeout=timeout)
-            for task in late:
+        task, deadline = self._task, time.monotonic() + timeout
+        while task is not None and not task.done():
+            if self._idle or time.monotonic() > deadline:
+                # Again on each turn: redis-py can swallow a cancellation that lands
+                # while it takes a connection from its pool.
                 task.cancel()
-                await asyncio.wait({task})
+            await asyncio.wait({task}, timeout=0.05)
         await self._redis.aclose()
 
     async def _wait(self, seconds: float) -> None:
         self._idle = True
         try:
-            await asyncio.sleep(seconds)
+            if not self._stopping:  # stop() cancels only a task it sees idle
+                await asyncio.sleep(seconds)
         finally:
             self._idle = False
 
@@ -161,6 +162,9 @@ class OutboundConsumer:
 
     async def _read(self, start: str, block: int | None = None) -> list[Entry]:
         self._idle = block is not None
+        if self._idle and self._stopping:
+            self._idle = False
+            return []
         try:
             answer = await self._redis.xreadgroup(
                 GROUP, self.consumer, {self.stream: start}, count=BATCH, block=block

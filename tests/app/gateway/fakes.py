@@ -131,11 +131,17 @@ class FakeTelegram:
     def __init__(self, token: str) -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # The next this many sendMessage calls fail with a 502, as a Bot API outage would.
+        self.failures = 0
+        # Chats whose citizen blocked the bot: sendMessage answers 403.
+        self.blocked: set[str] = set()
         self.app = FastAPI()
         self.app.post("/bot{token}/{method}")(self._method)
 
     def reset(self) -> None:
         self.calls.clear()
+        self.failures = 0
+        self.blocked.clear()
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]
@@ -152,6 +158,17 @@ class FakeTelegram:
             for key in ("reply_markup", "allowed_updates"):
                 if key in params:
                     params[key] = json.loads(params[key])
+        if method == "sendMessage" and self.failures > 0:
+            self.failures -= 1
+            error = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+            return JSONResponse(error, status_code=502)
+        if method == "sendMessage" and str(params.get("chat_id")) in self.blocked:
+            error = {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+            return JSONResponse(error, status_code=403)
         self.calls.append((method, params))
         if method == "getMe":
             return JSONResponse(fixture("telegram/response_getMe.json"))
