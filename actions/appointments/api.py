@@ -1,6 +1,7 @@
 """The backend's appointment routes, as the actions use them (docs/backend.md).
 
-Tax codes travel only in request bodies; nothing here logs a value the citizen typed.
+Tax codes, names and contacts travel only in request bodies; nothing here logs a value the
+citizen typed.
 Errors: `backend_client.BackendUnavailable` (down, slow, 5xx) and `NotFound` (404)
 propagate; a refused change (409, 422) comes back as `Refused`, with the next free
 slots when the backend offers them.
@@ -55,14 +56,26 @@ async def free_slots(
 
 
 async def book(
-    office_code: str, service_code: str, starts_at: str, tax_code: str, sender_id: str
+    office_code: str,
+    service_code: str,
+    starts_at: str,
+    tax_code: str,
+    sender_id: str,
+    citizen_name: str | None = None,
+    contact: dict[str, str] | None = None,
 ) -> Json | Refused:
+    """`contact` is {"kind": "phone" | "email", "value"}; the backend normalises it again."""
     body: Json = {
         "office_code": office_code,
         "service_code": service_code,
         "starts_at": starts_at,
         "tax_code": tax_code,
     }
+    # Name and contact let the office warn the citizen if the appointment must move.
+    if citizen_name:
+        body["citizen_name"] = citizen_name
+    if contact:
+        body["contact"] = {"kind": contact["kind"], "value": contact["value"]}
     # Channel and conversation let the backend schedule the reminder the day before.
     if channel := channel_of(sender_id):
         body["channel"], body["conversation_id"] = channel

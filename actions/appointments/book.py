@@ -1,4 +1,5 @@
-"""Booking: service, comune and office, time, summary, tax code; then the booking."""
+"""Booking: service, comune and office, time, summary, name, tax code, contact; then the
+booking (name and contact questions: book_citizen.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from rasa_sdk.types import DomainDict
 
 from actions import backend_client
 from actions.appointments import api, offer, texts
-from actions.appointments.form_base import YES, AppointmentForm, Values
+from actions.appointments.book_citizen import CitizenQuestions
+from actions.appointments.form_base import YES, Values
 from actions.appointments.services import service_in_text
 from actions.appointments.slots import (
     BOOKING,
     COMUNE,
     CONFIRMED,
+    CONTACT,
     DETAILS,
+    NAME,
     OFFER,
     OFFICE,
     SERVICE,
@@ -40,7 +44,7 @@ def brief(office: dict[str, Any]) -> dict[str, Any]:
     return {key: office.get(key) for key in keys}
 
 
-class ValidateFormAppointmentsBook(AppointmentForm):
+class ValidateFormAppointmentsBook(CitizenQuestions):
     def name(self) -> str:
         return "validate_form_appointments_book"
 
@@ -88,6 +92,11 @@ class ValidateFormAppointmentsBook(AppointmentForm):
     async def validate_comune(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Values:
+        known = self.details(tracker).get("comune")
+        if known and tracker.get_slot("requested_slot") in (NAME, TAX_CODE, CONTACT):
+            # A surname that is also a comune ("Giulia Marino", "Mario Palermo") tagged by
+            # the NLU: not a new comune, and no reason to leave the form.
+            return {COMUNE: known}
         text = str(value)
         try:
             found = await backend_client.find_comune_in_text(text)
@@ -165,7 +174,7 @@ class ValidateFormAppointmentsBook(AppointmentForm):
 
     async def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Values:
         slots = tracker.slots
-        needed = (SERVICE, COMUNE, OFFICE, WHEN, SLOT, TAX_CODE)
+        needed = (SERVICE, COMUNE, OFFICE, WHEN, SLOT, NAME, TAX_CODE, CONTACT)
         if slots.get(BOOKING) or slots.get(CONFIRMED) is not True:
             return {}
         if not all(slots.get(name) for name in needed):
@@ -173,7 +182,13 @@ class ValidateFormAppointmentsBook(AppointmentForm):
         office_code, service_code = self.target(tracker)
         try:
             result = await api.book(
-                office_code, service_code, slots[SLOT], slots[TAX_CODE], tracker.sender_id
+                office_code,
+                service_code,
+                slots[SLOT],
+                slots[TAX_CODE],
+                tracker.sender_id,
+                citizen_name=slots[NAME],
+                contact=slots[CONTACT],
             )
         except NotFound as problem:
             dispatcher.utter_message(response="utter_appointments_refused", detail=problem.detail)

@@ -1,8 +1,9 @@
-"""What the citizen types to be identified: tax code and confirmation code.
+"""What the citizen types to be identified: tax code, name and confirmation code.
 
-The backend stores only the tax code (as a keyed hash), the channel and the conversation
-id: no name, phone or email (docs/backend.md), so the chat asks for nothing more.
-Checked here first so that the citizen hears exactly what is wrong, in Italian.
+A booking keeps the tax code (as a keyed hash), the channel and the conversation id, and
+the citizen's name and a contact (phone or e-mail, read by `actions.contacts`) so that the
+office can warn them if the appointment moves. Checked here first so that the citizen
+hears exactly what is wrong, in Italian.
 """
 
 from __future__ import annotations
@@ -22,6 +23,46 @@ _WORDS = re.compile(
 # Confirmation codes: 6 characters with no 0/O nor 1/I (docs/backend.md).
 _BOOKING_CODE = re.compile(r"\b[A-HJ-NP-Z2-9]{6}\b")
 CHANNELS = ("web", "telegram", "whatsapp")
+
+
+# What people write before their name: "mi chiamo …", "sono …", "nome: …".
+_NAME_LEAD_IN = re.compile(
+    r"^(?:(?:ciao|salve|buongiorno|buonasera)\b[\s,!.]*)?"
+    r"(?:(?:(?:io\s+)?mi\s+chiamo|io\s+sono|sono|(?:il\s+)?(?:mio\s+)?nome"
+    r"(?:\s+e\s+cognome)?(?:\s+(?:è|é|e'|e|sono))?)(?:\s*:\s*|\s+|$))?",
+    re.IGNORECASE,
+)
+_NAME_TAIL = re.compile(r"[\s,;.!]*(?:\bgrazie\b)?[\s,;.!]*$", re.IGNORECASE)
+NAME_MAX_WORDS = 6
+NAME_MAX_CHARS = 120  # the backend's limit
+
+
+@dataclass(frozen=True)
+class NameCheck:
+    """`value` is the name to store when acceptable; otherwise `problem` says why:
+    "characters" (digits or symbols) or "incomplete" (not name and surname)."""
+
+    value: str | None = None
+    problem: str | None = None
+
+
+def check_name(text: str) -> NameCheck:
+    """Name and surname as typed, without "mi chiamo" & co.
+
+    Title case only when the citizen wrote all in lower or all in upper case: "de luca"
+    becomes "De Luca", "McDonald" or "van der Berg" stay as written.
+    """
+    name = " ".join(_NAME_TAIL.sub("", _NAME_LEAD_IN.sub("", text.strip())).split())
+    if any(not (c.isalpha() or c in " '’-.") for c in name) or len(name) > NAME_MAX_CHARS:
+        return NameCheck(problem="characters")
+    words = [w for w in name.split() if sum(c.isalpha() for c in w) >= 1]
+    if sum(c.isalpha() for c in name) < 2 or len(words) < 2:
+        return NameCheck(problem="incomplete")
+    if len(words) > NAME_MAX_WORDS:
+        return NameCheck(problem="characters")  # a sentence, not a name
+    if name == name.lower() or name == name.upper():
+        name = name.title()
+    return NameCheck(value=name)
 
 
 @dataclass(frozen=True)

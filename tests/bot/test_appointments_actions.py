@@ -14,8 +14,17 @@ import httpx
 import pytest
 from stdnum.it import codicefiscale
 
-from actions.appointments.slots import BOOKING, FLOW_SLOTS, OFFER, SLOT, TAX_CODE
-from tests.bot.appointments_chat import Chat
+from actions.appointments.book_citizen import read_contact
+from actions.appointments.slots import (
+    BOOKING,
+    CONTACT,
+    FLOW_SLOTS,
+    NAME,
+    OFFER,
+    SLOT,
+    TAX_CODE,
+)
+from tests.bot.appointments_chat import DOMAIN, Chat
 from tests.bot.backend_server import SERVICE_TOKEN
 
 _numbers = itertools.count(10)
@@ -49,6 +58,37 @@ async def book_until_summary(chat: Chat, when: str = "il prima possibile") -> li
     return chat.slots[OFFER]["slots"]
 
 
+async def who_and_how(
+    chat: Chat, tax_code: str, name: str = "Mario Rossi", contact: str = "333 123 4567"
+) -> dict:
+    """After "sì" to the summary: name, tax code, contact; returns the last reply's slots."""
+    assert chat.requested == NAME
+    await chat.say(name)
+    assert chat.requested == TAX_CODE
+    await chat.say(tax_code)
+    assert chat.requested == CONTACT
+    return (await chat.say(contact)).set
+
+
+def asking(slot: str) -> Chat:
+    """A booking form at `slot`, every earlier question answered (no backend call)."""
+    chat = Chat("form_appointments_book", active=True)
+    answered = {
+        "appointment_service": "accoglienza_did",
+        "comune": "Cosenza",
+        "appointment_office": "cpi-cosenza",
+        "appointment_when": "il prima possibile",
+        SLOT: "2026-12-03T09:00:00+01:00",
+        "appointment_confirmed": True,
+        NAME: "Mario Rossi",
+        TAX_CODE: new_tax_code(),
+    }
+    required = DOMAIN["forms"]["form_appointments_book"]["required_slots"]
+    chat.slots.update({k: answered[k] for k in required[: required.index(slot)]})
+    chat.slots["requested_slot"] = slot
+    return chat
+
+
 async def test_booking_happy_path(live_backend):
     chat = Chat("form_appointments_book", sender_id="web:bot-tests-book-1")
     offered = await book_until_summary(chat)
@@ -58,9 +98,17 @@ async def test_booking_happy_path(live_backend):
     assert summary.said == ["utter_appointments_book_summary"]
     assert summary.responses[0]["office"] == "Centro per l'Impiego di Cosenza"
     await chat.say("sì", intent="affirm")
+    assert chat.requested == NAME
+    reply = await chat.say("mi chiamo mario rossi")
+    assert reply.set[NAME] == "Mario Rossi"
+    assert BOOKING not in reply.set  # not before the tax code and the contact
     assert chat.requested == TAX_CODE
     tax_code = new_tax_code()
     reply = await chat.say(f"il mio codice fiscale è {tax_code}")
+    assert BOOKING not in reply.set
+    assert chat.requested == CONTACT
+    reply = await chat.say("il mio cellulare è 333 123 4567")
+    assert reply.set[CONTACT] == {"kind": "phone", "value": "+393331234567"}
     booking = reply.set[BOOKING]
     assert booking["starts_at"] == offered[0]
     assert chat.requested is None  # the form ends: every slot is filled
@@ -112,6 +160,7 @@ async def test_tax_code_errors_say_what_is_wrong(live_backend):
             "appointment_when": "il prima possibile",
             SLOT: "2026-12-03T09:00:00+01:00",
             "appointment_confirmed": True,
+            NAME: "Mario Rossi",
             "requested_slot": TAX_CODE,
         }
     )
@@ -122,7 +171,8 @@ async def test_tax_code_errors_say_what_is_wrong(live_backend):
     assert reply.said == ["utter_appointments_tax_code_characters"]
     assert reply.responses[0]["position"] == 8
     reply = await chat.say("RSSMRA85M01H501Z")
-    assert reply.said == ["utter_appointments_tax_code_check"]
+    # A third wrong answer in a row also offers a person (actions/forms.py).
+    assert reply.said == ["utter_appointments_tax_code_check", "utter_offer_human_form"]
     assert chat.slots[TAX_CODE] is None
 
 
@@ -144,7 +194,9 @@ async def test_slot_taken_meanwhile_offers_alternatives(live_backend):
             headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
         )
     assert first.status_code == 201
-    reply = await chat.say(new_tax_code())
+    await chat.say("Maria Bianchi")
+    await chat.say(new_tax_code())
+    reply = await chat.say("maria.bianchi@example.it")
     assert reply.said == ["utter_appointments_slot_taken"]
     assert reply.set[SLOT] is None
     assert reply.set[OFFER]["kind"] == "alternatives"
@@ -153,6 +205,7 @@ async def test_slot_taken_meanwhile_offers_alternatives(live_backend):
     question = await chat.ask()
     assert question.said == ["utter_appointments_slots_alternatives"]
     await chat.say("il primo")
+    # Name, tax code and contact are kept: "sì" books at once.
     await chat.say("sì", intent="affirm")
     assert chat.slots[BOOKING]["starts_at"] == reply.set[OFFER]["slots"][0]
     assert chat.requested is None
@@ -330,12 +383,13 @@ async def test_no_tax_code_in_the_logs(live_backend, caplog):
     offered = await book_until_summary(chat)
     await chat.say("/inform", entities={SLOT: offered[-1]})
     await chat.say("sì", intent="affirm")
-    reply = await chat.say(tax_code)
-    assert BOOKING in reply.set
+    slots = await who_and_how(chat, tax_code, "Ettore Quintavalle", "ettore.q@example.it")
+    assert BOOKING in slots
     await chat.run("action_appointments_book")
     logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
     assert caplog.records  # the SDK and httpx did log: the check is not vacuous
     assert tax_code not in logged and tax_code.lower() not in logged
+    assert "Quintavalle" not in logged and "ettore.q" not in logged
     assert "393331234567" not in logged  # WhatsApp ids are phone numbers
 
 
@@ -367,3 +421,111 @@ async def test_other_days_and_a_new_preference_at_the_slot_question(live_backend
     assert reply.set[OFFER]["description"] == "martedì pomeriggio"
     reply = await chat.say("boh")
     assert reply.said == ["utter_appointments_slot_unclear"]
+
+
+async def test_name_and_contact_reach_the_backend(live_backend, monkeypatch):
+    sent: list[dict] = []
+    from actions import backend_client
+
+    real_post = backend_client.post_json
+
+    async def post_json(path, body, *args, **kwargs):
+        sent.append({"path": path, "body": body})
+        return await real_post(path, body, *args, **kwargs)
+
+    monkeypatch.setattr(backend_client, "post_json", post_json)
+    chat = Chat("form_appointments_book", sender_id="web:bot-tests-book-3")
+    await book_until_summary(chat)
+    await chat.say("il primo")
+    await chat.say("sì", intent="affirm")
+    slots = await who_and_how(
+        chat, new_tax_code(), "Il mio nome è GIUSEPPE D'AMICO", "Giuseppe.DAmico@Example.IT"
+    )
+    assert BOOKING in slots
+    booking = [s["body"] for s in sent if s["path"] == "/api/v1/bookings"]
+    assert len(booking) == 1
+    assert booking[0]["citizen_name"] == "Giuseppe D'Amico"
+    assert booking[0]["contact"] == {"kind": "email", "value": "giuseppe.damico@example.it"}
+    # Forgotten by the chat once the booking is confirmed.
+    done = await chat.run("action_appointments_book")
+    assert done.set[NAME] is None and done.set[CONTACT] is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("mi chiamo mario rossi", "Mario Rossi"),
+        ("Sono ANNA MARIA DE LUCA.", "Anna Maria De Luca"),
+        ("nome: Jean-Luc O'Neil", "Jean-Luc O'Neil"),
+        ("il mio nome è Giulia van der Berg, grazie", "Giulia van der Berg"),
+    ],
+)
+async def test_name_lead_ins_are_dropped(live_backend, typed, name):
+    chat = asking(NAME)
+    reply = await chat.say(typed)
+    assert reply.said == []
+    assert reply.set[NAME] == name
+    assert chat.requested == TAX_CODE
+
+
+@pytest.mark.parametrize(
+    ("typed", "response"),
+    [
+        ("Mario", "utter_appointments_name_incomplete"),
+        ("mi chiamo Rossi", "utter_appointments_name_incomplete"),
+        ("Mario Rossi 1985", "utter_appointments_name_invalid"),
+        ("RSSMRA85M01H501Q", "utter_appointments_name_invalid"),
+        ("<b>Mario</b> Rossi", "utter_appointments_name_invalid"),
+    ],
+)
+async def test_a_wrong_name_is_refused_with_the_reason(live_backend, typed, response):
+    chat = asking(NAME)
+    reply = await chat.say(typed)
+    assert reply.said == [response]
+    assert reply.set[NAME] is None
+    assert chat.requested == NAME
+
+
+@pytest.mark.parametrize(
+    ("typed", "response"),
+    [
+        ("333 12345", "utter_appointments_contact_phone"),
+        ("+44 20 7946 0958", "utter_appointments_contact_phone"),  # Italian numbers only
+        ("per telefono", "utter_appointments_contact_phone"),
+        ("la mia mail è mario.rossi@", "utter_appointments_contact_email"),
+        ("qui in chat", "utter_appointments_contact_unknown"),
+        ("boh", "utter_appointments_contact_unknown"),
+    ],
+)
+async def test_a_wrong_contact_is_refused_with_the_expected_form(live_backend, typed, response):
+    chat = asking(CONTACT)
+    reply = await chat.say(typed)
+    assert reply.said == [response]
+    assert reply.set[CONTACT] is None
+    assert BOOKING not in reply.set
+    assert chat.requested == CONTACT
+
+
+@pytest.mark.parametrize(
+    ("typed", "contact"),
+    [
+        ("Mario.Rossi@Esempio.IT", {"kind": "email", "value": "mario.rossi@esempio.it"}),
+        ("la mia email è mario@pec.example.it", {"kind": "email", "value": "mario@pec.example.it"}),
+        ("+39 333 123 4567", {"kind": "phone", "value": "+393331234567"}),
+        ("0984 123456", {"kind": "phone", "value": "+390984123456"}),
+    ],
+)
+def test_contacts_are_normalised(typed, contact):
+    assert read_contact(typed) == contact
+
+
+async def test_a_surname_that_is_a_comune_changes_nothing(live_backend):
+    chat = asking(NAME)
+    chat.slots["appointment_details"] = {"comune": "Cosenza"}
+    # "Palermo" would end the booking (Sicily is not covered) if read as a new comune.
+    reply = await chat.say("mi chiamo Mario Palermo", entities={"comune": "Palermo"})
+    assert reply.said == []
+    assert reply.set[NAME] == "Mario Palermo"
+    assert chat.slots["comune"] == "Cosenza"
+    assert chat.slots["appointment_office"] == "cpi-cosenza"
+    assert chat.requested == TAX_CODE

@@ -1,9 +1,11 @@
-"""Tax codes, confirmation codes, channels, services and slot choice, without a backend."""
+"""Tax codes, names, confirmation codes, channels, services and slot choice, without a
+backend."""
 
 import pytest
 
 from actions.appointments.citizen_data import (
     channel_of,
+    check_name,
     check_tax_code,
     find_booking_code,
     normalise_booking_code,
@@ -52,6 +54,42 @@ def test_omocodia_letters_stand_for_digits():
     body = "RSSMRA85M01H50M"
     code = body + codicefiscale.calc_check_digit(body)
     assert check_tax_code(code).value == code
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("mi chiamo mario rossi", "Mario Rossi"),
+        ("Io mi chiamo Ana María López", "Ana María López"),
+        ("sono GIUSEPPE D'AMICO.", "Giuseppe D'Amico"),
+        ("Ciao, sono marco neri", "Marco Neri"),
+        ("il mio nome e luca bianchi", "Luca Bianchi"),  # "è" without its accent
+        ("Nome e cognome: Maria-Luisa Verdi grazie", "Maria-Luisa Verdi"),
+        ("Sonoda Kenji", "Sonoda Kenji"),  # "sono" only as a word of its own
+        ("van der Berg Anna", "van der Berg Anna"),  # mixed case stays as written
+        ("  M.   Rossi  ", "M. Rossi"),
+    ],
+)
+def test_names_lose_their_lead_in(text, name):
+    assert check_name(text).value == name
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Mario", "incomplete"),
+        ("mi chiamo", "incomplete"),
+        ("sono Rossi", "incomplete"),
+        ("Mario Rossi 85", "characters"),
+        ("mario@rossi.it", "characters"),
+        ("RSSMRA85M01H501Q", "characters"),
+        ("non te lo voglio dire per niente", "characters"),  # a sentence, not a name
+        ("A" * 70 + " " + "B" * 60, "characters"),  # longer than the backend accepts
+    ],
+)
+def test_wrong_names_say_what_is_wrong(text, problem):
+    check = check_name(text)
+    assert (check.value, check.problem) == (None, problem)
 
 
 def test_booking_codes():
