@@ -6,7 +6,7 @@ IBANs before it stores anything (docs/handoff.md), so the transcript travels as 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -25,8 +25,8 @@ def channel_of(conversation_id: str) -> str:
 
 
 def _at(event: dict[str, Any]) -> str:
-    stamp = event.get("timestamp") or datetime.now(UTC).timestamp()
-    return datetime.fromtimestamp(float(stamp), UTC).isoformat()
+    stamp = event.get("timestamp") or datetime.now(timezone.utc).timestamp()
+    return datetime.fromtimestamp(float(stamp), timezone.utc).isoformat()
 
 
 def _citizen_text(event: dict[str, Any]) -> str:

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SERVICE_TOKEN = "bot-tests-service-token"
+# The running backend's database (libpq URL), set by running_backend().
+DATABASE: dict[str, str] = {}
 UVICORN = [str(APP_PYTHON), "-m", "uvicorn", "backend.main:app", "--log-level", "warning"]
 
 
@@ -75,7 +77,11 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
 
 @contextlib.contextmanager
 def running_backend() -> Iterator[str]:
-    """Start the backend on a free port over a new database; yield its base URL."""
+    """Start the backend on a free port over a new database; yield its base URL.
+
+    The database's URL (libpq form) is kept in DATABASE for tests that check what the
+    backend stored.
+    """
     name = f"sportello_bot_test_{uuid.uuid4().hex[:8]}"
     _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
@@ -85,11 +91,14 @@ def running_backend() -> Iterator[str]:
             "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
             "SPORTELLO_ENV": "test",
             "PYTHONPATH": str(ROOT),
+            # Handoff mode keys and streams of this run only (docs/handoff.md).
+            "HANDOFF_REDIS_PREFIX": f"sportello:test:{name}:",
         }
         for module in ("backend.migrate", "backend.seed"):
             subprocess.run(
                 [str(APP_PYTHON), "-m", module], env=env, cwd=ROOT, check=True, capture_output=True
             )
+        DATABASE["url"] = _libpq(env["DATABASE_URL"])
         port = free_port()
         process = subprocess.Popen(
             [*UVICORN, "--host", "127.0.0.1", "--port", str(port)],
