@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from backend.api.deps import SessionDep
 from backend.api.schemas.errors import ErrorOut
@@ -21,8 +21,12 @@ _LOGIN_ERRORS: dict[int | str, dict[str, object]] = {
 
 
 @router.post("/login", response_model=SessionOut, responses=_LOGIN_ERRORS)
-def sign_in(body: LoginIn, response: Response, session: SessionDep) -> SessionOut:
+def sign_in(body: LoginIn, request: Request, response: Response, session: SessionDep) -> SessionOut:
     operator = login.authenticate(session, body.username, body.password)
+    # A new login replaces the browser's previous session instead of leaving it alive.
+    previous = sessions.lookup(session, request.cookies.get(sessions.COOKIE_NAME))
+    if previous is not None:
+        sessions.delete_session(session, previous)
     token, row = sessions.create(session, operator)
     audit.record(session, "login", operator_id=operator.id)
     session.commit()

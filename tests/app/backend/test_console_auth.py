@@ -197,6 +197,18 @@ def test_logging_out_deletes_the_session_and_the_cookie(client, db_session):
     assert client.get("/api/console/me").status_code == 401
 
 
+def test_signing_in_again_replaces_the_previous_session(client, db_session):
+    operator = make_operator(db_session)
+    sign_in(client, operator)
+    first = client.cookies[COOKIE_NAME]
+    sign_in(client, operator)
+    assert client.cookies[COOKIE_NAME] != first
+    stored = db_session.scalars(
+        select(OperatorSession.token_hash).where(OperatorSession.operator_id == operator.id)
+    ).all()
+    assert stored == [hashlib.sha256(client.cookies[COOKIE_NAME].encode()).hexdigest()]
+
+
 def test_an_expired_session_is_refused(client, db_session):
     operator = make_operator(db_session)
     sign_in(client, operator)
