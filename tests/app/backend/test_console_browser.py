@@ -111,7 +111,9 @@ def cleanup(engine: Engine, office: Office, tag: str) -> None:
     """Remove what this module committed: the shared database outlives it."""
     with Session(engine) as session:
         ids = list(session.scalars(select(Operator.id).where(Operator.username.contains(tag))))
-        query = select(Handoff.id).where(Handoff.office_id == office.id)
+        query = select(Handoff.id).where(
+            or_(Handoff.office_id == office.id, Handoff.conversation_id.contains(tag))
+        )
         handoff_ids = list(session.scalars(query))
         session.execute(
             delete(AuditEntry).where(
@@ -286,7 +288,7 @@ def test_operator_takes_replies_and_closes_a_live_conversation(backend: Backend,
     # Signed in, the operator is online: a handoff to their office is live, unless today
     # is a public holiday (then even this office is closed and it is a ticket).
     holiday = closed_reason(backend.office.code, ALL_DAY, clock.today())
-    conversation_id = f"web:console{uuid.uuid4().hex[:10]}"
+    conversation_id = f"web:console-{backend.tag}-{uuid.uuid4().hex[:8]}"
     created = create_handoff(backend, conversation_id)
     assert created["status"] == ("ticket" if holiday else "waiting"), created
     handoff_id = created["id"]
@@ -432,7 +434,7 @@ def test_without_websocket_it_polls_and_offers_canned_replies(
     page.route_web_socket("**/api/console/ws", lambda ws: ws.close())
     sign_in(page, backend)
     expect(page.locator("#connection")).to_contain_text("ogni 5 secondi")
-    conversation_id = f"web:polling{uuid.uuid4().hex[:10]}"
+    conversation_id = f"web:polling-{backend.tag}-{uuid.uuid4().hex[:8]}"
     handoff_id = create_handoff(backend, conversation_id)["id"]
     item = page.locator(f"#queue-lists a[data-id='{handoff_id}']")
     expect(item).to_be_visible(timeout=12_000)
@@ -472,6 +474,33 @@ def test_without_websocket_it_polls_and_offers_canned_replies(
     expect(page.get_by_role("button", name="Chiudi con esito")).to_be_focused()
     close_with(page, "risolto")
     expect(item).to_have_count(0)
+
+
+def test_transfer_to_another_office_hands_the_conversation_over(backend: Backend, page: Page):
+    sign_in(page, backend)
+    conversation_id = f"web:transfer-{backend.tag}-{uuid.uuid4().hex[:8]}"
+    handoff_id = create_handoff(backend, conversation_id)["id"]
+    page.goto(f"{backend.url}/console/#/coda/{handoff_id}")
+    page.click("text=Prendi in carico")
+    expect(page.locator("#reply-text")).to_be_focused()
+
+    page.click("text=Trasferisci")
+    expect(page.locator("#transfer-dialog")).to_be_visible()
+    page.get_by_label("Alla coda di un altro ufficio").check()
+    expect(page.locator("#transfer-operator")).to_be_hidden()
+    page.select_option("#transfer-office", label="Centro per l'Impiego di Cosenza")
+    page.screenshot(path=SCREENSHOTS / "console-transfer-dialog.png")
+    page.click("#transfer-dialog button[type=submit]")
+    expect(page.locator("#transfer-dialog")).to_be_hidden()
+    # Cosenza's queue is not this operator's: the conversation leaves the screen.
+    expect(page.locator("#conv-title")).to_have_text("Nessuna conversazione aperta")
+    expect(page.locator(f"#queue-lists a[data-id='{handoff_id}']")).to_have_count(0)
+    expect(page.locator("#announce")).to_contain_text("non è più tra quelle che puoi vedere")
+    transferred = [
+        e for e in outbound(backend)
+        if e["conversation_id"] == conversation_id and e["kind"] == "transferred"
+    ]  # fmt: skip
+    assert len(transferred) == 1
 
 
 def test_admin_creates_an_operator_and_a_canned_reply_and_reads_the_audit_log(
