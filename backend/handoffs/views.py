@@ -55,7 +55,7 @@ def _operator_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = session.execute(select(Operator.id, Operator.display_name).where(Operator.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {operator_id: name for operator_id, name in rows}
 
 
 def last_messages(session: Session, handoff_ids: list[int]) -> dict[int, HandoffMessage]:
