@@ -16,8 +16,8 @@
     color: HEX.test(data.color || "") ? data.color : "#0b5394",
   };
   var STORE = "sportello-cpi";
-  var state = null; // {sessionId, log: [{from, text, buttons}], pending: [{id, text}]}
-  var root, dialog, list, input, launcher, lastFocus, live, statusEl, busy = false, wait = 1000, timer;
+  var state = null; // {sessionId, log: [{from, text, buttons}], pending: [{id, text}], next}
+  var root, dialog, list, input, launcher, lastFocus, live, statusEl, busy = false, wait = 1000, timer, polling, ticker;
 
   // WCAG contrast: text on the brand colour is white or near-black, whichever reads better.
   function lum(hex) {
@@ -41,10 +41,10 @@
   function load() {
     try { state = JSON.parse(localStorage.getItem(STORE)); } catch (e) { state = null; }
     if (!state || !state.sessionId) state = { sessionId: rid(), log: [] };
-    state.log = state.log || []; state.pending = state.pending || [];
+    state.log = state.log || []; state.pending = state.pending || []; state.next = state.next || 0;
   }
   function save() {
-    try { localStorage.setItem(STORE, JSON.stringify({ sessionId: state.sessionId, log: state.log.slice(-100), pending: state.pending })); } catch (e) { /* private mode */ }
+    try { localStorage.setItem(STORE, JSON.stringify({ sessionId: state.sessionId, log: state.log.slice(-100), pending: state.pending, next: state.next })); } catch (e) { /* private mode */ }
   }
 
   function css() {
@@ -100,6 +100,24 @@
 
   function push(entry) { state.log.push(entry); save(); render(entry); }
   function status(text) { statusEl.textContent = text || ""; }
+  function show(replies) {
+    replies.forEach(function (r) { push({ from: "bot", text: r.text, buttons: r.buttons || [] }); });
+    if (replies.length) live.textContent = replies.map(function (r) { return "Assistente: " + r.text; }).join("\n");
+  }
+
+  // While open, every 3 s: an operator's messages. `next` is saved with the log: never twice.
+  function poll() {
+    clearTimeout(ticker);
+    if (dialog.hidden) return;
+    if (!polling) {
+      polling = true;
+      fetch(cfg.endpoint.replace(/messages$/, "updates") + "?session_id=" + state.sessionId + "&after=" + state.next)
+        .then(function (r) { return r.json(); }).then(function (b) {
+          if (b.replies && b.next >= 0) { state.next = b.next; show(b.replies); save(); }
+        }).catch(Boolean).then(function () { polling = false; });
+    }
+    ticker = setTimeout(poll, 3000);
+  }
 
   function post(m) {
     return fetch(cfg.endpoint, {
@@ -126,8 +144,7 @@
       status("");
       var replies = (body && body.replies) || [];
       if (!replies.length && body && body.detail) replies = [{ text: body.detail }];
-      replies.forEach(function (r) { push({ from: "bot", text: r.text, buttons: r.buttons || [] }); });
-      live.textContent = replies.map(function (r) { return "Assistente: " + r.text; }).join("\n");
+      show(replies); // none when an operator answers: see poll()
       pump();
     }).catch(function () {
       busy = false;
@@ -196,9 +213,11 @@
     launcher.setAttribute("aria-expanded", "true");
     launcher.hidden = true;
     input.focus();
+    poll();
   }
 
   function close() {
+    clearTimeout(ticker);
     dialog.hidden = true;
     launcher.hidden = false;
     launcher.setAttribute("aria-expanded", "false");

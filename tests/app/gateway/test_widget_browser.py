@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from integrations.app import STATIC_DIR, create_app
 from tests.app.gateway.fakes import FakeRasa, serve, wait_for
+from tests.app.gateway.handoff_helpers import Backend
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -210,3 +211,36 @@ def test_text_contrast_is_sufficient_for_any_brand_colour(site, page: Page, colo
         assert ratio >= 4.5, (selector, ratio)
     page.click(".spc-close")
     assert page.locator("button.spc-launch").evaluate(CONTRAST_JS) >= 4.5
+
+
+def test_an_operator_message_appears_by_itself_and_only_once(site, page: Page, backend: Backend):
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/api/web/updates" in r.url else None)
+    page.goto(site)
+    open_with_keyboard(page)
+    page.wait_for_selector(".spc-bot >> text=Ciao!")
+    session = page.evaluate("() => JSON.parse(localStorage.getItem('sportello-cpi')).sessionId")
+    backend.push(f"web:{session}", "Sono Anna, operatrice del CPI di Cosenza.", "hm:900")
+    # No key pressed, nothing sent: the widget's polling brings it.
+    page.wait_for_selector(".spc-bot >> text=Sono Anna, operatrice", timeout=10_000)
+    assert "Assistente: Sono Anna" in page.locator("[aria-live=polite]").inner_text()
+    assert active(page, "#spc-input")  # the citizen's typing is never interrupted
+    page.screenshot(path=SCREENSHOTS / "widget-operator-message.png")
+
+    page.reload()
+    open_with_keyboard(page)
+    backend.push(f"web:{session}", "Mi dici il tuo comune?", "hm:901")
+    page.wait_for_selector(".spc-bot >> text=Mi dici il tuo comune?", timeout=10_000)
+    shown = bot_texts(page)
+    assert sum("Sono Anna" in text for text in shown) == 1
+    assert sum("Mi dici il tuo comune?" in text for text in shown) == 1
+
+    # Closed, the widget stops asking; opened again, it asks at once.
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    before = len(polls)
+    page.wait_for_timeout(3_500)
+    assert len(polls) == before
+    with page.expect_request(lambda r: "/api/web/updates" in r.url, timeout=2_000) as asked:
+        page.click("button.spc-launch")
+    assert asked.value.url.endswith(f"session_id={session}&after=2")
