@@ -9,5 +9,9 @@ model="$("$ROOT/scripts/train.sh")"
 log "Migrating and seeding the database (${DATABASE_URL:-SQLite in var/sportello.db})"
 (cd "$ROOT" && PYTHONPATH="$ROOT" "$APP_VENV/bin/python" -m backend.migrate \
   && PYTHONPATH="$ROOT" "$APP_VENV/bin/python" -m backend.seed)
+if [ "${SPORTELLO_ENV:-development}" = "development" ]; then
+  # Console accounts to try the handoff at once (created once; var/demo-accounts.txt).
+  (cd "$ROOT" && PYTHONPATH="$ROOT" "$APP_VENV/bin/python" -m backend.demo_accounts >/dev/null)
+fi
 cd "$ROOT"
 exec "$APP_VENV/bin/python" "$ROOT/scripts/stack.py" "$model"

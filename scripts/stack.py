@@ -64,6 +64,8 @@ class Stack:
             "BACKEND_URL": f"http://{h}:{ports.backend}",
             "ACTION_SERVER_URL": f"http://{h}:{ports.actions}/webhook",
             "RASA_URLS": f"http://{h}:{ports.rasa}",
+            # The backend asks Rasa for suggested replies in the operator console.
+            "RASA_URL": f"http://{h}:{ports.rasa}",
         }
         self.env.setdefault("PUBLIC_BASE_URL", f"http://{h}:{ports.gateway}")
         # Booking confirmations link the .ics file through the gateway's public route.
@@ -117,6 +119,7 @@ class Stack:
         self.urls = {
             "widget": f"http://{h}:{ports.gateway}/",
             "web_api": f"http://{h}:{ports.gateway}/api/web/messages",
+            "console": f"http://{h}:{ports.backend}/console/",
             "backend_docs": f"http://{h}:{ports.backend}/docs",
             "gateway_docs": f"http://{h}:{ports.gateway}/docs",
         }
@@ -181,6 +184,14 @@ def is_healthy(url: str) -> bool:
         return False
 
 
+def demo_accounts() -> str:
+    """The development console accounts (scripts/run.sh creates them), for the banner."""
+    path = ROOT / "var" / "demo-accounts.txt"
+    if not path.exists():
+        return ""
+    return "  Console accounts (development only, var/demo-accounts.txt):\n" + path.read_text()
+
+
 def run_forever(model: Path) -> None:
     """`make run`: start everything, print where to go, stop cleanly on Ctrl-C."""
     stack = Stack(model=model, env=dict(os.environ), log_dir=ROOT / "var" / "log")
@@ -199,6 +210,8 @@ def run_forever(model: Path) -> None:
         print(
             "\nSportello virtuale running:\n"
             f"  Demo page with the web widget : {stack.urls['widget']}\n"
+            f"  Operator console              : {stack.urls['console']}\n"
+            f"{demo_accounts()}"
             f"  Web channel API               : POST {stack.urls['web_api']}\n"
             f"  Backend API docs              : {stack.urls['backend_docs']}\n"
             f"  Gateway API docs              : {stack.urls['gateway_docs']}\n"
