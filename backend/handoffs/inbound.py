@@ -45,12 +45,14 @@ class InboundConsumer:
         redis_factory: Callable[[], Redis] = keys.async_client,
         block_ms: int = 5000,
         claim_every_seconds: float = 10.0,
+        claim_idle_ms: int = CLAIM_IDLE_MS,
     ) -> None:
         self.session_factory = session_factory
         self.name = name
         self.redis_factory = redis_factory
         self.block_ms = block_ms
         self.claim_every_seconds = claim_every_seconds
+        self.claim_idle_ms = claim_idle_ms
         self.stream = keys.inbound_stream()
 
     # --- one entry ------------------------------------------------------------------
@@ -108,7 +110,7 @@ class InboundConsumer:
         total, cursor = 0, "0-0"
         while True:
             response = await redis.xautoclaim(
-                self.stream, keys.INBOUND_GROUP, self.name, CLAIM_IDLE_MS, cursor, count=BATCH
+                self.stream, keys.INBOUND_GROUP, self.name, self.claim_idle_ms, cursor, count=BATCH
             )
             cursor, entries = response[0], response[1]
             total += await self._process(redis, entries)
