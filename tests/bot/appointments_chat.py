@@ -104,6 +104,22 @@ class Chat:
             elif event["event"] == "active_loop":
                 self.active = bool(event.get("name"))
 
+    def _from_intent(self, intent: str) -> dict[str, Any]:
+        """Values of `from_intent` mappings whose conditions hold, as Rasa fills them."""
+        found: dict[str, Any] = {}
+        for name, slot in DOMAIN["slots"].items():
+            for mapping in slot.get("mappings") or []:
+                if mapping.get("type") != "from_intent" or mapping.get("intent") != intent:
+                    continue
+                conditions = mapping.get("conditions") or [{}]
+                if any(
+                    c.get("active_loop") in (None, self.form)
+                    and c.get("requested_slot") in (None, self.requested)
+                    for c in conditions
+                ):
+                    found[name] = mapping["value"]
+        return found
+
     def next_slot(self) -> str | None:
         required = DOMAIN["forms"][self.form]["required_slots"]
         return next((s for s in required if self.slots.get(s) is None), None)
@@ -123,6 +139,7 @@ class Chat:
         required = DOMAIN["forms"][self.form]["required_slots"]
         if self.active:  # the slots Rasa extracted from this message
             candidates = {"comune": self.slots["comune"]} if "comune" in (entities or {}) else {}
+            candidates.update(self._from_intent(intent))
         else:  # at activation, every required slot already filled
             candidates = {s: self.slots[s] for s in required if self.slots.get(s) is not None}
         # At activation Rasa marks the form active first (an ActiveLoop event), then
@@ -142,6 +159,11 @@ class Chat:
             reply = await self.run(f"validate_{self.form}", extra[1:])
             self.active = True
         if reply.rejected:
+            return reply
+        # Forms with dynamic required slots name the next one themselves.
+        asked = [e for e in reply.events if e["event"] == "slot" and e["name"] == "requested_slot"]
+        if asked and asked[-1]["value"] is not None:
+            self.active = True
             return reply
         ended = self.slots.get("requested_slot", "") is None and any(
             e["event"] == "slot" and e["name"] == "requested_slot" for e in reply.events
