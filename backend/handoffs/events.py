@@ -87,7 +87,8 @@ def publish(event_type: str, handoff: Handoff, **data: Any) -> None:
     message = _message(event_type, handoff, data)
     hub.deliver(message)
     try:
-        keys.sync_client().publish(keys.console_channel(), json.dumps(message, default=str))
+        payload = json.dumps(message, default=str)
+        keys.call(lambda r: r.publish(keys.console_channel(), payload))
     except (RedisError, OSError) as exc:
         log.warning("Redis unavailable (%s): console event not shared", type(exc).__name__)
 

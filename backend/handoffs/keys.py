@@ -5,16 +5,25 @@ handlers (the ORM and the routes are synchronous); the consumer and the console'
 pub/sub listener use an asyncio client of their own.
 """
 
+import time
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 import redis
 import redis.asyncio
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 
 from backend.settings import get_settings
 
 # A request must not hang on a Redis that is down: fail fast, the caller degrades.
 _TIMEOUT_SECONDS = 1.0
+# After a failure, requests skip Redis for a while instead of each waiting for it.
+_RETRY_AFTER_SECONDS = 5.0
 INBOUND_GROUP = "backend"
+T = TypeVar("T")
+_down_until = 0.0
 
 
 def prefix() -> str:
@@ -56,3 +65,15 @@ def async_client() -> redis.asyncio.Redis:
     return redis.asyncio.Redis.from_url(
         get_settings().redis_url, decode_responses=True, socket_connect_timeout=_TIMEOUT_SECONDS
     )
+
+
+def call(operation: Callable[[redis.Redis], T]) -> T:
+    """Run one command on the synchronous client; RedisError at once while it is down."""
+    global _down_until
+    if time.monotonic() < _down_until:
+        raise RedisConnectionError("Redis was unavailable a moment ago")
+    try:
+        return operation(sync_client())
+    except (RedisError, OSError):
+        _down_until = time.monotonic() + _RETRY_AFTER_SECONDS
+        raise

@@ -21,7 +21,7 @@ def set_mode(conversation_id: str, handoff_id: int, status: str) -> bool:
     """True when written; False (logged) when Redis is unavailable."""
     value = json.dumps({"handoff_id": handoff_id, "status": status})
     try:
-        keys.sync_client().set(keys.mode_key(conversation_id), value, ex=TTL_SECONDS)
+        keys.call(lambda r: r.set(keys.mode_key(conversation_id), value, ex=TTL_SECONDS))
     except (RedisError, OSError) as exc:
         log.warning(
             "Redis unavailable (%s): mode of handoff %s not set", type(exc).__name__, handoff_id
@@ -31,7 +31,7 @@ def set_mode(conversation_id: str, handoff_id: int, status: str) -> bool:
 
 
 def get_mode(conversation_id: str) -> dict[str, object] | None:
-    raw = keys.sync_client().get(keys.mode_key(conversation_id))
+    raw = keys.call(lambda r: r.get(keys.mode_key(conversation_id)))
     return json.loads(raw) if raw else None
 
 
@@ -39,12 +39,11 @@ def clear_mode(conversation_id: str, handoff_id: int | None = None) -> bool:
     """Delete the key (only if it names `handoff_id`, when given). False if Redis is down."""
     key = keys.mode_key(conversation_id)
     try:
-        client = keys.sync_client()
         if handoff_id is not None:
-            raw = client.get(key)
+            raw = keys.call(lambda r: r.get(key))
             if raw and json.loads(raw).get("handoff_id") != handoff_id:
                 return True  # a newer handoff of the same conversation owns it
-        client.delete(key)
+        keys.call(lambda r: r.delete(key))
     except (RedisError, OSError) as exc:
         log.warning(
             "Redis unavailable (%s): mode of handoff %s not cleared", type(exc).__name__, handoff_id

@@ -38,7 +38,9 @@ def produce(
         "text": text,
     }
     try:
-        keys.sync_client().xadd(keys.outbound_stream(), fields, maxlen=MAX_LEN, approximate=True)
+        keys.call(
+            lambda r: r.xadd(keys.outbound_stream(), fields, maxlen=MAX_LEN, approximate=True)
+        )
     except (RedisError, OSError) as exc:
         log.warning(
             "Redis unavailable (%s): %s for handoff %s not sent",

@@ -43,8 +43,9 @@ def redis_prefix(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     prefix = f"test:handoff:{uuid.uuid4().hex[:12]}:"
     monkeypatch.setenv("HANDOFF_REDIS_PREFIX", prefix)
     get_settings.cache_clear()
+    url = get_settings().redis_url  # tests may point the settings at a Redis that is down
     yield prefix
-    client = redis.Redis.from_url(get_settings().redis_url, decode_responses=True)
+    client = redis.Redis.from_url(url, decode_responses=True)
     try:
         found = list(client.scan_iter(match=prefix + "*"))
         if found:
