@@ -78,6 +78,9 @@ class InboundConsumer:
                         "database error on inbound entry (%s): retrying", type(exc).__name__
                     )
                     raise _Retry from exc
+                except Exception:
+                    # A bug on one entry must not hold every later citizen's message.
+                    log.exception("inbound entry %s could not be handled: dropped", entry_id)
             await redis.xack(self.stream, keys.INBOUND_GROUP, entry_id)
             done += 1
         return done

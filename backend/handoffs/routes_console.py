@@ -169,6 +169,8 @@ async def _pump(
     websocket: WebSocket, connection: events.Connection, session: Session, operator: Operator
 ) -> None:
     """Send events until the console goes away; keep its operator marked as online."""
+    loop = asyncio.get_running_loop()
+    last_touch = loop.time()
     receiving = asyncio.ensure_future(websocket.receive_text())
     try:
         while True:
@@ -176,15 +178,15 @@ async def _pump(
             done, _ = await asyncio.wait(
                 {receiving, getting}, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
-            if receiving in done:
-                getting.cancel()
-                receiving.result()  # raises WebSocketDisconnect when the console closed
-                receiving = asyncio.ensure_future(websocket.receive_text())
             if getting in done:
                 await websocket.send_text(json.dumps(getting.result(), default=str))
-            elif not getting.done():
-                getting.cancel()
-            if not done:
+            else:
+                getting.cancel()  # an asyncio.Queue loses nothing to a cancelled get()
+            if receiving in done:
+                receiving.result()  # raises WebSocketDisconnect when the console closed
+                receiving = asyncio.ensure_future(websocket.receive_text())
+            if loop.time() - last_touch >= HEARTBEAT_SECONDS:
                 await run_in_threadpool(touch, session, operator)
+                last_touch = loop.time()
     finally:
         receiving.cancel()

@@ -213,3 +213,21 @@ def test_the_backend_answers_while_redis_is_down(monkeypatch):
             assert client.get("/health").status_code == 200
     finally:
         get_settings.cache_clear()
+
+
+async def test_an_entry_that_breaks_the_handler_does_not_hold_the_others(
+    db_session, live, aredis, monkeypatch, caplog
+):
+    original = citizen.HANDLERS["message"]
+
+    def fragile(session, fields):
+        if fields["text"] == "rompe tutto":
+            raise KeyError("a bug")
+        original(session, fields)
+
+    monkeypatch.setitem(citizen.HANDLERS, "message", fragile)
+    for text in ("prima", "rompe tutto", "dopo"):
+        await aredis.xadd(keys.inbound_stream(), entry(live, text=text))
+    assert await consumer(db_session).run_once(aredis) == 3
+    assert citizen_lines(db_session, live) == ["prima", "dopo"]
+    assert "could not be handled: dropped" in caplog.text
