@@ -53,17 +53,23 @@ class Stack:
     venv_dir: Path = ROOT / ".venv"
     host: str = "127.0.0.1"
     processes: list[Process] = field(default_factory=list)
+    # Rasa's endpoints file (bot/endpoints.redis.yml or a copy: Redis tracker and locks).
+    rasa_endpoints: str = "bot/endpoints.yml"
+    # More Rasa servers ("rasa-2", "rasa-3", ...) on these ports; the gateway's RASA_URLS
+    # lists them all (scale-out test, benchmark).
+    extra_rasa_ports: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         ports = Ports.from_env(self.env)
         bot, app = self.venv_dir / "bot" / "bin", self.venv_dir / "app" / "bin"
         h = self.host
+        rasa_ports = [ports.rasa, *self.extra_rasa_ports]
         self.env = {
             **self.env,
             "PYTHONPATH": str(ROOT),
             "BACKEND_URL": f"http://{h}:{ports.backend}",
             "ACTION_SERVER_URL": f"http://{h}:{ports.actions}/webhook",
-            "RASA_URLS": f"http://{h}:{ports.rasa}",
+            "RASA_URLS": ",".join(f"http://{h}:{port}" for port in rasa_ports),
             # The backend asks Rasa for suggested replies in the operator console.
             "RASA_URL": f"http://{h}:{ports.rasa}",
         }
@@ -91,24 +97,27 @@ class Stack:
                 ],
                 f"http://{h}:{ports.actions}/health",
             ),
-            Process(
-                "rasa",
-                [
-                    str(bot / "rasa"),
-                    "run",
-                    "--enable-api",
-                    "--interface",
-                    h,
-                    "--port",
-                    str(ports.rasa),
-                    "--model",
-                    str(self.model),
-                    "--endpoints",
-                    "bot/endpoints.yml",
-                    "--credentials",
-                    "bot/credentials.yml",
-                ],
-                f"http://{h}:{ports.rasa}/",
+            *(
+                Process(
+                    "rasa" if i == 0 else f"rasa-{i + 1}",
+                    [
+                        str(bot / "rasa"),
+                        "run",
+                        "--enable-api",
+                        "--interface",
+                        h,
+                        "--port",
+                        str(port),
+                        "--model",
+                        str(self.model),
+                        "--endpoints",
+                        self.rasa_endpoints,
+                        "--credentials",
+                        "bot/credentials.yml",
+                    ],
+                    f"http://{h}:{port}/",
+                )
+                for i, port in enumerate(rasa_ports)
             ),
             Process(
                 "gateway",
