@@ -57,7 +57,3 @@ class Viewer:
             return in_region
         own_offices = Handoff.office_id.in_(self.office_ids) if self.office_ids else false()
         return or_(own_offices, and_(Handoff.office_id.is_(None), in_region))
-
-
-def may_act_as_supervisor(viewer: Viewer) -> bool:
-    return viewer.role in ("supervisor", "admin")
