@@ -23,6 +23,7 @@ from integrations.outbound import OutboundConsumer
 from integrations.rasa_client import RasaClient
 from integrations.rate_limit import RateLimiter
 from integrations.redis_store import RedisStore
+from integrations.security_headers import GatewaySecurityHeaders, content_security_policy
 from integrations.settings import GatewaySettings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -107,6 +108,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         allow_origins=settings.widget_allowed_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
+    )
+    # Outermost: CORS preflight answers and errors carry the headers too.
+    app.add_middleware(
+        GatewaySecurityHeaders, csp=content_security_policy(STATIC_DIR / "index.html")
     )
 
     @app.exception_handler(RequestValidationError)

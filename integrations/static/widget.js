@@ -1,8 +1,4 @@
-/* Sportello virtuale CPI - web widget.
- * Embed with one tag:
- *   <script src="https://GATEWAY/static/widget.js" defer
- *           data-endpoint="https://GATEWAY/api/web/messages"
- *           data-title="Sportello virtuale Lavoro" data-color="#0b5394"></script>
+/* Sportello virtuale CPI - web widget. Embed with one <script> tag (docs/channels.md).
  * Until the launcher is pressed it only draws one button: no network, no history load.
  */
 (function () {
@@ -48,8 +44,7 @@
   }
 
   function css() {
-    var c = cfg.color, s = document.createElement("style");
-    s.textContent =
+    var c = cfg.color, s =
       ".spc-launch{position:fixed;right:1rem;bottom:1rem;z-index:2147483000;background:" + c + ";color:" + ink + ";border:0;border-radius:2rem;padding:.8rem 1.2rem;font:600 1rem/1.2 system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
       // Two rings, dark then yellow: visible on white and on the brand colour alike.
       ".spc-launch:focus-visible,.spc-dialog :focus-visible{outline:3px solid #1a1a1a;outline-offset:0;box-shadow:0 0 0 6px #ffbf47}" +
@@ -69,7 +64,9 @@
       ".spc-form button{background:" + c + ";color:" + ink + ";border:0;border-radius:.3rem;padding:0 .9rem;font:600 1rem system-ui,sans-serif;cursor:pointer}" +
       ".spc-status{font-size:.85rem;color:#595959;padding:0 .8rem;margin:0;min-height:1.2em}" +
       ".spc-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
-    document.head.appendChild(s);
+    // Not a <style>: a constructed sheet runs under a host CSP without 'unsafe-inline'.
+    try { var k = new CSSStyleSheet(); k.replaceSync(s); document.adoptedStyleSheets.push(k); }
+    catch (e) { document.head.appendChild(el("style", null, s)); }
   }
 
   function el(tag, cls, text) {
