@@ -1,13 +1,15 @@
 """ORM models: what must last. Every change here comes with an Alembic migration."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -109,6 +111,9 @@ class Booking(Base):
     # "phone" or "email"; the value is normalised (E.164 phone, lowercase e-mail).
     contact_kind: Mapped[str | None] = mapped_column(String(8))
     contact_value: Mapped[str | None] = mapped_column(String(200))
+    # Did the citizen come? Null until the office says so (docs/analytics.md: a past
+    # confirmed booking with null is "da verificare", with False a no-show).
+    attended: Mapped[bool | None] = mapped_column(Boolean)
 
     slot: Mapped[Slot] = relationship()
     reminder: Mapped["Reminder | None"] = relationship(back_populates="booking")
@@ -298,3 +303,49 @@ class HandoffMessage(Base):
     delivery_error: Mapped[str | None] = mapped_column(String(300))
 
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
+
+
+# --- analytics ------------------------------------------------------------------------
+
+EVENT_KINDS = (
+    "conversation_started",
+    "intent",
+    "faq",
+    "fallback",
+    "eligibility_check",
+    "booking",
+    "cancellation",
+    "handoff",
+)
+
+
+class ConversationEvent(Base):
+    """One thing that happened in a conversation, for the figures (docs/analytics.md).
+
+    No text, no time of day, no conversation id: `conversation` is a keyed hash of the
+    day and the conversation id, so distinct conversations of a day can be counted but
+    not followed across days nor traced back to a citizen without the key.
+    """
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{kind}'" for kind in EVENT_KINDS) + ")",
+            name="ck_conversation_events_kind",
+        ),
+        Index("ix_conversation_events_day_kind", "day", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Italian calendar day.
+    day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    # Two-letter province code, when the conversation named a comune or an office.
+    province: Mapped[str | None] = mapped_column(String(2))
+    # The province's region, else the deployment's (DEFAULT_REGION): supervisors' scope.
+    region: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))
+    # Intent name, FAQ key, "measure:verdict"; null for conversation_started.
+    label: Mapped[str | None] = mapped_column(String(80))
+    # HMAC-SHA256(analytics key, "<day>|<conversation id>"), hex, first 32 characters.
+    conversation: Mapped[str] = mapped_column(String(32), index=True)
