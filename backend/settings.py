@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     rasa_parse_timeout_seconds: float = 2.0
     bot_domain_dir: Path = ROOT / "bot" / "domain"
 
+    # Analytics (docs/analytics.md): key of the HMAC that turns a conversation id into the
+    # pseudonym stored with its events. Empty: derived from TAX_CODE_HASH_KEY. Changing
+    # it only means that a day's conversations are counted apart from the old key's.
+    analytics_pseudonym_key: str = ""
+    # /metrics needs "Authorization: Bearer <token>". Empty: /metrics is open in
+    # development and test, and answers 404 in production.
+    metrics_token: str = ""
+
     @field_validator("console_allowed_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
