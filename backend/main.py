@@ -10,9 +10,13 @@ from backend.console.api import router as console_router
 from backend.handoffs import background as handoff_background
 from backend.handoffs import routes_console as handoff_console
 from backend.handoffs import routes_service as handoff_service
+from backend.settings import Settings
 
 
 def create_app() -> FastAPI:
+    # Read the environment now, not at the first request: outside development the
+    # backend refuses to start (even to be imported) with the repository's secrets.
+    Settings()
     app = FastAPI(
         title="Sportello virtuale CPI - backend",
         version="0.1.0",

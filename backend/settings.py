@@ -10,10 +10,26 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"
 DEV_HASH_KEY = "dev-tax-code-hash-key-change-me"
+# Where the secrets printed in the repository are accepted. Anywhere else (production,
+# or whatever a deployment calls itself) the backend refuses to start with them. "test"
+# counts as development: the test suite starts many processes with the defaults.
+DEVELOPMENT_ENVS = {"development", "test"}
+MIN_SECRET_CHARS = 16
+
+
+def weak_secret(value: str, default: str) -> str | None:
+    """Why a secret may not be used outside development; None when it may."""
+    value = value.strip()
+    if not value or value == default or "change" in value.lower():
+        return "is empty, the repository's default or a placeholder"
+    if len(value) < MIN_SECRET_CHARS:
+        return f"is shorter than {MIN_SECRET_CHARS} characters"
+    return None
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    # A refused start must not print the secrets it refuses (pydantic shows the input).
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     sportello_env: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'sportello.db'}"
@@ -70,16 +86,26 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
         # A Region must never run production with the secrets printed in the repository.
-        if self.sportello_env == "production":
-            defaults = {
-                "BACKEND_SERVICE_TOKEN": self.backend_service_token == DEV_SERVICE_TOKEN,
-                "TAX_CODE_HASH_KEY": self.tax_code_hash_key == DEV_HASH_KEY,
-            }
-            bad = [name for name, is_default in defaults.items() if is_default]
-            if bad:
-                raise ValueError(f"set {', '.join(bad)}: default secrets refused in production")
-            if not self.console_cookie_secure:
-                raise ValueError("CONSOLE_COOKIE_SECURE=false is refused in production")
+        if self.sportello_env in DEVELOPMENT_ENVS:
+            return self
+        secrets = {
+            "BACKEND_SERVICE_TOKEN": (self.backend_service_token, DEV_SERVICE_TOKEN),
+            "TAX_CODE_HASH_KEY": (self.tax_code_hash_key, DEV_HASH_KEY),
+        }
+        problems = [
+            f"{name} {why}"
+            for name, (value, default) in secrets.items()
+            if (why := weak_secret(value, default))
+        ]
+        if not self.console_cookie_secure:
+            problems.append("CONSOLE_COOKIE_SECURE=false is not allowed")
+        if problems:
+            raise ValueError(
+                "backend refusing to start: "
+                + "; ".join(problems)
+                + f" (default secrets refused in {self.sportello_env}: SPORTELLO_ENV is not "
+                "development; set real secrets in the environment)"
+            )
         return self
 
 

@@ -11,6 +11,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Secrets we choose ourselves must be long enough not to be guessed.
 MIN_OWN_SECRET_CHARS = 16
+# The backend's development token, printed in the repository (backend/settings.py).
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105 (the known default)
+# Where defaults and placeholders are accepted; anywhere else the gateway refuses to
+# start with them. "test" counts as development (the test suite runs on the defaults).
+DEVELOPMENT_ENVS = {"development", "test"}
 
 
 def _value(secret: SecretStr) -> str:
@@ -25,7 +30,7 @@ class GatewaySettings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     backend_url: str = "http://127.0.0.1:8000"
     # The gateway fetches citizens' .ics calendar files from the backend with this token.
-    backend_service_token: SecretStr = SecretStr("dev-service-token-change-me")
+    backend_service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
     rasa_urls: Annotated[list[str], NoDecode] = ["http://127.0.0.1:5005"]
     rasa_timeout_seconds: float = 10.0
     widget_allowed_origins: Annotated[list[str], NoDecode] = [
@@ -108,9 +113,18 @@ class GatewaySettings(BaseSettings):
         if secret and not TELEGRAM_SECRET_PATTERN.match(secret):
             # Telegram would refuse it in setWebhook: fail now, not at the first message.
             raise ValueError("TELEGRAM_WEBHOOK_SECRET: 1-256 characters A-Z a-z 0-9 _ - only")
-        if self.sportello_env != "production":
+        if self.sportello_env in DEVELOPMENT_ENVS:
             return self
         problems: list[str] = []
+        token = _value(self.backend_service_token)
+        if not token or token == DEV_SERVICE_TOKEN or "change" in token.lower():
+            problems.append(
+                "BACKEND_SERVICE_TOKEN is empty, the repository's default or a placeholder"
+            )
+        elif len(token) < MIN_OWN_SECRET_CHARS:
+            problems.append(
+                f"BACKEND_SERVICE_TOKEN is shorter than {MIN_OWN_SECRET_CHARS} characters"
+            )
         own_secrets = {"TELEGRAM_WEBHOOK_SECRET", "WHATSAPP_VERIFY_TOKEN"}
         for values in (self._telegram_values(), self._whatsapp_values()):
             if not any(values.values()):
@@ -122,8 +136,12 @@ class GatewaySettings(BaseSettings):
                     problems.append(f"{name} is shorter than {MIN_OWN_SECRET_CHARS} characters")
         if problems:
             # A half-configured channel in production either refuses every citizen or,
-            # worse, accepts forged requests: refuse to start instead.
-            raise ValueError("; ".join(problems) + " (refused in production)")
+            # worse, accepts forged requests; a default token opens the backend's API to
+            # anyone who read the repository: refuse to start instead.
+            raise ValueError(
+                "; ".join(problems)
+                + f" (refused in {self.sportello_env}: set them in the environment)"
+            )
         return self
 
 

@@ -35,6 +35,6 @@ def test_production_refuses_default_secrets(monkeypatch):
     monkeypatch.setenv("SPORTELLO_ENV", "production")
     with pytest.raises(ValidationError, match="default secrets refused"):
         Settings()
-    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", "a-real-secret")
-    monkeypatch.setenv("TAX_CODE_HASH_KEY", "another-real-secret")
+    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", "a-real-secret-of-32-characters-x")
+    monkeypatch.setenv("TAX_CODE_HASH_KEY", "another-real-secret-32-characters")
     assert Settings().sportello_env == "production"

@@ -132,9 +132,11 @@ def test_production_refuses_an_enabled_channel_with_weak_secrets(values):
 
 
 def test_production_starts_with_no_channel_configured_or_with_good_secrets():
-    GatewaySettings(sportello_env="production")
+    token = "a-real-service-token-of-32-chars"
+    GatewaySettings(sportello_env="production", backend_service_token=token)
     settings = GatewaySettings(
         sportello_env="production",
+        backend_service_token=token,
         telegram_bot_token="7012345678:AAHfRealLookingToken",
         telegram_webhook_secret="Zq3v9L_k2-Pw8sXr4tYb",
         whatsapp_access_token="EAAGrealtoken",
