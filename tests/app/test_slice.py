@@ -6,6 +6,7 @@ model named by SPORTELLO_TEST_MODEL (scripts/test.sh sets it).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -132,3 +133,48 @@ def test_a_booking_calendar_file_is_public_through_the_gateway(stack):
         urllib.request.urlopen(f"{gateway}/api/calendar/ZZZZZZ.ics")
     assert unknown.value.code == 404
     unknown.value.close()
+
+
+FAQ_FILE = ROOT / "bot" / "domain" / "faq.yml"
+
+
+def faq_opening(key: str) -> str:
+    """The first words of a FAQ answer, as written in the domain."""
+    import yaml
+
+    responses = yaml.safe_load(FAQ_FILE.read_text(encoding="utf-8"))["responses"]
+    return responses[f"utter_faq/{key}"][0]["text"].strip()[:40]
+
+
+# Twenty questions worded as a new user would, and what the answer must contain.
+TWENTY_QUESTIONS = [
+    ("cosa devo portare quando vengo al cpi?", "faq:documenti"),
+    ("che cos'è il patto di servizio", "faq:patto_servizio"),
+    ("come funziona la naspi?", "faq:naspi"),
+    ("ci sono corsi di formazione gratis?", "faq:formazione"),
+    ("cos e garanzia giovani", "faq:garanzia_giovani"),
+    ("sono invalido civile, esiste il collocamento mirato?", "faq:collocamento_mirato"),
+    ("come faccio ad entrare con lo spid", "faq:accesso_spid"),
+    ("mi potete aiutare a scrivere il curriculum?", "faq:curriculum"),
+    ("che fine ha fatto il reddito di cittadinanza?", "faq:rdc"),
+    ("cos'è l'assegno di inclusione", "faq:adi"),
+    ("che cos'è il supporto per la formazione e il lavoro?", "faq:sfl"),
+    ("cos'è il programma gol", "faq:gol"),
+    ("come usate i miei dati personali?", "faq:privacy"),
+    ("come si fa la did online", "faq:did"),
+    ("sei un robot?", "Sono un assistente virtuale"),
+    ("che tempo fa domani a roma?", "su questo non posso aiutarti"),
+    ("orari del centro per l'impiego di Crotone", "Centro per l'Impiego di Crotone"),
+    ("cosa sai fare?", "Ecco cosa posso fare"),
+    ("grazie mille", "Prego"),
+    ("voglio parlare con un operatore", "Sei d'accordo?"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), TWENTY_QUESTIONS)
+def test_twenty_questions_get_the_right_answer(stack, question: str, expected: str):
+    if expected.startswith("faq:"):
+        expected = faq_opening(expected.removeprefix("faq:"))
+    session = "twenty-" + hashlib.sha256(question.encode()).hexdigest()[:12]
+    text = "\n".join(r["text"] for r in say(stack, session, question))
+    assert expected in text, text
