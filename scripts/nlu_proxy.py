@@ -11,11 +11,17 @@ What it does:
   TrainingData.train_test_split(0.8, random_seed=2026) - the same function the CLI calls,
   so the held-out 20 % is the same set of messages (a class's split changes when examples
   are added to or removed from it, as it does for `make evaluate`);
-* scores a linear model (TF-IDF word 1-2 grams + char_wb 2-5 grams, LinearSVC) on it:
+* scores a linear model (TF-IDF word 1-2 grams + char_wb 2-5 grams, LinearSVC; like the
+  pipeline's RegexFeaturizer, a marker word is added when a text contains a name of the
+  `comune` lookup table or matches a regex, so bare town names are told from gibberish) on it:
   per-intent P/R/F1, macro-F1, accuracy, out_of_scope recall, FAQ-key accuracy (a second
   LinearSVC over the faq examples only, scored on the held-out faq examples), and the
   confusion pairs with the misclassified texts;
 * with --cv, also stratified 5-fold cross-validation (seed 2026) over all examples;
+* with --fixed-test REV, also scores a FIXED held-out set: the 20 % that the split gave on
+  the data at git revision REV (e.g. the commit before a batch of data changes), training
+  on today's data minus those texts and scoring them with today's labels - the fair
+  before/after comparison, since the seeded split itself moves when classes change size;
 * with --dups, lists near-duplicates (same text after lower-casing, accent and punctuation
   stripping, or char-n-gram cosine >= 0.9) that carry different labels.
 
@@ -50,6 +56,7 @@ from sklearn.svm import LinearSVC  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 2026
+FIXED_VERBOSE = bool(os.environ.get("NLU_PROXY_FIXED_VERBOSE"))
 
 
 def load(data: str):
@@ -72,10 +79,45 @@ def rows(messages) -> list[tuple[str, str, str | None]]:
     return out
 
 
+class Markers:
+    """Marker words for lookup-table and regex matches (what RegexFeaturizer gives DIET)."""
+
+    lookups: list[set[str]] = []
+    regexes: list[re.Pattern] = []
+
+    @classmethod
+    def setup(cls, td) -> None:
+        cls.lookups = [
+            {norm(e) for e in t["elements"]} for t in td.lookup_tables if isinstance(t["elements"], list)
+        ]
+        cls.regexes = [re.compile(r["pattern"], re.I) for r in td.regex_features]
+
+    @classmethod
+    def add(cls, texts):
+        out = []
+        for t in texts:
+            words = norm(t).split()
+            grams = {" ".join(words[i:i + n]) for n in (1, 2, 3, 4) for i in range(len(words))}
+            marks = [f"zzlookup{k}zz" for k, table in enumerate(cls.lookups) if grams & table]
+            marks += [f"zzregex{k}zz" for k, rx in enumerate(cls.regexes) if rx.search(t)]
+            if marks and len(words) <= 4:
+                marks.append("zzshortmatchzz")
+            out.append(t + " " + " ".join(marks))
+        return out
+
+
 def model():
+    from sklearn.preprocessing import FunctionTransformer
+
     features = FeatureUnion(
         [
-            ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True)),
+            (
+                "word",
+                make_pipeline(
+                    FunctionTransformer(Markers.add),
+                    TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True),
+                ),
+            ),
             (
                 "char",
                 TfidfVectorizer(
@@ -157,6 +199,24 @@ def cv(all_rows, n_errors: int) -> dict:
     return res
 
 
+def fixed(rev: str, all_rows, n_errors: int) -> dict:
+    """Train on today's data minus REV's held-out texts; score those texts, today's labels."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev, "nlu_data"], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        _, old_test = load(str(Path(tmp) / "nlu_data")).train_test_split(0.8, SEED)
+    test_texts = {t for t, _, _ in rows(old_test.training_examples)}
+    train = [r for r in all_rows if r[0] not in test_texts]
+    test = [r for r in all_rows if r[0] in test_texts]  # dropped texts are not scored
+    print(f"\nFIXED test set: {len(test)} of {len(test_texts)} texts of {rev} still in the data")
+    return score(train, test, n_errors, verbose=FIXED_VERBOSE)
+
+
 def norm(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -188,9 +248,11 @@ def main() -> int:
     ap.add_argument("--dups", action="store_true", help="list cross-label near-duplicates")
     ap.add_argument("--errors", type=int, default=4, help="example texts per confusion")
     ap.add_argument("--json", help="write the figures to this file")
+    ap.add_argument("--fixed-test", metavar="REV", help="also score the split of REV's data")
     args = ap.parse_args()
 
     td = load(args.data)
+    Markers.setup(td)
     all_rows = rows(td.training_examples)
     print(f"{len(all_rows)} examples, {len(set(i for _, i, _ in all_rows))} intents, "
           f"{len(set(k for _, _, k in all_rows if k))} FAQ keys")
@@ -205,6 +267,10 @@ def main() -> int:
         weak = sorted(out["cv5"]["per_intent_f1"].items(), key=lambda kv: kv[1])[:8]
         print("CV5 weakest intents:", weak)
         print("CV5 weakest FAQ keys:", sorted(out["cv5"]["per_faq_f1"].items(), key=lambda kv: kv[1])[:5])
+    if args.fixed_test:
+        out["fixed"] = fixed(args.fixed_test, all_rows, args.errors)
+        print(f"FIXED (split of {args.fixed_test}):", {k: out["fixed"][k] for k in head})
+        print("FIXED per intent:", sorted(out["fixed"]["per_intent_f1"].items(), key=lambda kv: kv[1])[:8])
     if args.dups:
         dups(all_rows)
     if args.json:
