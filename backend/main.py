@@ -1,5 +1,8 @@
 """The backend's FastAPI application."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from backend.api import errors
@@ -10,10 +13,23 @@ from backend.console.api import router as console_router
 from backend.handoffs import background as handoff_background
 from backend.handoffs import routes_console as handoff_console
 from backend.handoffs import routes_service as handoff_service
+from backend.privacy import background as privacy_background
+from backend.privacy import routes as privacy_routes
 from backend.settings import Settings
+from redaction.logs import install as install_log_redaction
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Consumes citizens' messages and shares console events (backend/handoffs/); purges
+    # what is past its retention period (backend/privacy/).
+    async with handoff_background.lifespan(app), privacy_background.lifespan(app):
+        yield
 
 
 def create_app() -> FastAPI:
+    # No tax code, phone number, e-mail or IBAN in any log line (docs/privacy.md).
+    install_log_redaction()
     # Read the environment now, not at the first request: outside development the
     # backend refuses to start (even to be imported) with the repository's secrets.
     Settings()
@@ -24,8 +40,7 @@ def create_app() -> FastAPI:
             "Uffici, appuntamenti e regole dei requisiti "
             "per lo sportello virtuale dei Centri per l'Impiego."
         ),
-        # Consumes citizens' messages and shares console events (backend/handoffs/).
-        lifespan=handoff_background.lifespan,
+        lifespan=lifespan,
     )
     errors.install(app)
     app.add_middleware(SecurityHeaders)
@@ -37,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(bookings.router)
     app.include_router(eligibility.router)
     app.include_router(handoff_service.router)
+    app.include_router(privacy_routes.router)
     app.include_router(console_router)
     app.include_router(handoff_console.router)
     console_ui.mount(app)

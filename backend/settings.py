@@ -76,6 +76,23 @@ class Settings(BaseSettings):
     # development and test, and answers 404 in production.
     metrics_token: str = ""
 
+    # Privacy (docs/privacy.md). Closed or cancelled handoffs and their transcripts are
+    # deleted this many days after closing; bookings lose the citizen's name and contact,
+    # and their reminders, this many days after the appointment (or its cancellation);
+    # audit entries are deleted after AUDIT_RETENTION_DAYS. The backend runs the purge
+    # every PURGE_INTERVAL_HOURS (0: never; then cron `python -m backend.privacy.retention`).
+    transcript_retention_days: int = 30
+    booking_contact_retention_days: int = 30
+    audit_retention_days: int = 365
+    # Entries of the handoff streams older than this are trimmed (acknowledged long before).
+    stream_retention_hours: int = 24
+    purge_interval_hours: float = 24.0
+    # What erasure on request (POST /api/privacy/erase) also deletes in Redis: the Rasa
+    # tracker (bot/endpoints.redis.yml: key_prefix "sportello" + Rasa's "tracker:") and
+    # the gateway's web outbox (REDIS_KEY_PREFIX of the gateway).
+    rasa_tracker_key_prefix: str = "sportello:tracker:"
+    gateway_redis_prefix: str = "sportello:gateway:"
+
     @field_validator("console_allowed_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

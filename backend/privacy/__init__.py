@@ -1,0 +1,1 @@
+"""Privacy: retention of citizens' data and erasure on request (docs/privacy.md)."""
