@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from backend.analytics.routes import console_router as analytics_console
+from backend.analytics.routes import service_router as analytics_service
 from backend.api import errors
 from backend.api.routes import bookings, comuni, eligibility, health, offices, services, slots
 from backend.api.security_headers import SecurityHeaders
@@ -13,6 +15,8 @@ from backend.console.api import router as console_router
 from backend.handoffs import background as handoff_background
 from backend.handoffs import routes_console as handoff_console
 from backend.handoffs import routes_service as handoff_service
+from backend.metrics import RequestMetrics
+from backend.metrics import router as metrics_router
 from backend.privacy import background as privacy_background
 from backend.privacy import routes as privacy_routes
 from backend.settings import Settings
@@ -44,6 +48,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestMetrics)
     app.include_router(health.router)
     app.include_router(offices.router)
     app.include_router(comuni.router)
@@ -55,6 +60,9 @@ def create_app() -> FastAPI:
     app.include_router(privacy_routes.router)
     app.include_router(console_router)
     app.include_router(handoff_console.router)
+    app.include_router(analytics_service)
+    app.include_router(analytics_console)
+    app.include_router(metrics_router)
     console_ui.mount(app)
     return app
 

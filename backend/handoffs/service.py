@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from backend.analytics import ingest as analytics
 from backend.api.errors import ApiError
 from backend.console import audit
 from backend.handoffs import contact, events, mode
@@ -76,6 +77,7 @@ def create(session: Session, data: HandoffIn, now: datetime | None = None) -> tu
     )
     session.add(handoff)
     session.flush()
+    analytics.record_handoff(session, handoff)
     for number, line in enumerate(data.transcript):
         session.add(
             HandoffMessage(

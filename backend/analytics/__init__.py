@@ -1,0 +1,1 @@
+"""Figures for supervisors and the Osservatorio: events, figures, CSV export (docs/analytics.md)."""
