@@ -13,7 +13,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from integrations import calendar
+from integrations import calendar, metrics
+from integrations.analytics import AnalyticsRecorder
 from integrations.background import BackgroundTasks
 from integrations.channels import telegram, web, whatsapp
 from integrations.conversation import ConversationRouter
@@ -48,12 +49,23 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.store = store
         app.state.dedup = Deduplicator(store, settings.dedup_ttl_seconds)
+        analytics = None
+        if settings.analytics_enabled:
+            analytics = AnalyticsRecorder(
+                backend_url=settings.backend_url,
+                token=settings.backend_service_token.get_secret_value(),
+                store=store,
+                rasa=rasa,
+                flush_seconds=settings.analytics_flush_seconds,
+            )
+            analytics.start()
         app.state.router = ConversationRouter(
             rasa,
             dedup=app.state.dedup,
             limiter=RateLimiter(store, settings.rate_limit_per_minute),
             max_chars=settings.max_message_chars,
             handoff=HandoffGate(handoff_store, store) if settings.handoff_enabled else None,
+            analytics=analytics,
         )
         app.state.tasks = BackgroundTasks()
         app.state.telegram = (
@@ -90,6 +102,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             if outbound is not None:
                 await outbound.stop()
             await app.state.tasks.drain(DRAIN_SECONDS)
+            if analytics is not None:
+                await analytics.stop()  # sends what is left
             for channel in (app.state.telegram, app.state.whatsapp):
                 if channel is not None:
                     await channel.aclose()
@@ -109,6 +123,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
     )
+    app.add_middleware(metrics.RequestMetrics)
     # Outermost: CORS preflight answers and errors carry the headers too.
     app.add_middleware(
         GatewaySecurityHeaders, csp=content_security_policy(STATIC_DIR / "index.html")
@@ -130,6 +145,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(calendar.build_router())
     app.include_router(telegram.build_router())
     app.include_router(whatsapp.build_router())
+    app.include_router(metrics.build_router())
 
     @app.get("/", include_in_schema=False)
     async def demo_page() -> FileResponse:
