@@ -1,5 +1,5 @@
 # The verbs of the project. CI runs `make test` (.ci/run).
-.PHONY: run test setup train lint format seed evaluate lookup clean
+.PHONY: run test setup train lint format seed evaluate bench lookup clean
 
 run:        ## set up everything and run the whole service (Ctrl-C stops)
 	@scripts/run.sh
@@ -15,6 +15,9 @@ train:      ## train the Rasa model if its inputs changed
 
 evaluate:   ## NLU evaluation on a held-out split: per-intent scores, JSON and PNG
 	@scripts/evaluate_nlu.sh
+
+bench:      ## load benchmark, gateway vs bare Rasa (ARGS="--saturate", see --help); results/bench/
+	@bash -c 'source scripts/lib.sh && setup_app_env && exec nice "$$APP_VENV/bin/python" scripts/bench.py $(ARGS)'
 
 lint:       ## ruff check and format check
 	@.venv/app/bin/ruff check . && .venv/app/bin/ruff format --check .
