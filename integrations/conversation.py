@@ -7,7 +7,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from integrations import texts
+from integrations import metrics, texts
+from integrations.analytics import AnalyticsRecorder
 from integrations.channels.base import ChannelAdapter, ChannelError
 from integrations.dedup import Deduplicator
 from integrations.handoff import HandoffGate
@@ -49,8 +50,10 @@ class ConversationRouter:
         limiter: RateLimiter | None = None,
         max_chars: int = 2000,
         handoff: HandoffGate | None = None,
+        analytics: AnalyticsRecorder | None = None,
     ) -> None:
         self._rasa = rasa
+        self._analytics = analytics
         self._handoff = handoff
         self._dedup = dedup
         self._limiter = limiter
@@ -108,6 +111,10 @@ class ConversationRouter:
         ):
             return None
         await adapter.on_inbound(message)
+        metrics.MESSAGES.labels(message.channel).inc()
+        if self._analytics:
+            await self._analytics.before_turn(message.conversation_id)
+            await self._analytics.message_seen(message.channel, message.conversation_id, who)
         if self._limiter and not await self._limiter.allow(message.channel, who):
             return [texts.RATE_LIMITED]
         if message.kind == "unsupported":
@@ -125,5 +132,7 @@ class ConversationRouter:
             replies = await self._rasa.send(message.conversation_id, text)
         except AssistantUnavailable:
             return [ASSISTANT_DOWN]
+        if self._analytics:
+            self._analytics.after_turn(message.channel, message.conversation_id)
         # Every message gets an answer: silence would look like a broken service.
         return replies or [NO_ANSWER]

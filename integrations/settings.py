@@ -58,6 +58,14 @@ class GatewaySettings(BaseSettings):
     handoff_delivery_attempts: int = 5
     handoff_retry_seconds: float = 2.0
 
+    # Analytics (docs/analytics.md): conversation starts, intents, FAQ keys and fallbacks
+    # sent in batches to the backend's POST /api/analytics/events every few seconds.
+    analytics_enabled: bool = True
+    analytics_flush_seconds: float = 5.0
+    # /metrics needs "Authorization: Bearer <token>". Empty: /metrics is open in
+    # development and test, and answers 404 in production.
+    metrics_token: SecretStr = SecretStr("")
+
     # Telegram: enabled when both the bot token and the webhook secret are set.
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_webhook_secret: SecretStr = SecretStr("")

@@ -119,6 +119,9 @@ def make_settings(
             "whatsapp_phone_number_id": WHATSAPP_PHONE_NUMBER_ID,
             "whatsapp_graph_base_url": f"{_graph_server[1]}/v21.0",
             "whatsapp_template_name": "",
+            # No batches to whatever backend listens on the default port; the analytics
+            # tests turn it on against a fake backend.
+            "analytics_enabled": False,
         }
         return GatewaySettings(**{**values, **overrides})
 

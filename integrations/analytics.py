@@ -1,0 +1,164 @@
+"""The gateway's share of the analytics (docs/analytics.md): what happened, never what was said.
+
+- `conversation_started`: the first message of a sender on an Italian day, once across
+  gateway replicas (Redis SET NX on the sender's pseudonym, kept two days).
+- `intent`, `faq`, `fallback`: after Rasa answered, the gateway reads the conversation's
+  tracker state without its events (`GET /conversations/<id>/tracker?include_events=NONE`)
+  and keeps only the intent's name, the FAQ key and the place the conversation named.
+  The REST channel's replies carry no intent, and parsing the text again would run the
+  NLU twice. The read runs after the reply, off the citizen's wait; the conversation's
+  next message waits for it, so it always reads the turn it belongs to.
+
+Events go to the backend in batches (`POST /api/analytics/events`) every few seconds.
+A backend or Rasa that fails costs figures, never a reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from integrations.rasa_client import RasaClient
+from integrations.redis_store import RedisStore
+
+log = logging.getLogger(__name__)
+
+ROME = ZoneInfo("Europe/Rome")
+BATCH = 500  # the backend's limit per request
+SEEN_TTL_SECONDS = 2 * 86400
+FALLBACK_INTENT = "nlu_fallback"
+FAQ_INTENT = "faq"
+# Slots that place a conversation (bot/domain): only the province is stored.
+COMUNE_SLOT = "comune"
+OFFICE_SLOT = "appointment_office"
+
+
+def today() -> str:
+    return datetime.now(ROME).date().isoformat()
+
+
+def events_of_turn(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events of one turn from a tracker state: codes and a place, no text."""
+    latest = state.get("latest_message") or {}
+    intent = (latest.get("intent") or {}).get("name")
+    if not isinstance(intent, str) or not intent:
+        return []
+    slots = state.get("slots") or {}
+    place = {
+        "comune": slots.get(COMUNE_SLOT) if isinstance(slots.get(COMUNE_SLOT), str) else None,
+        "office_code": slots.get(OFFICE_SLOT) if isinstance(slots.get(OFFICE_SLOT), str) else None,
+    }
+    events = [{"kind": "intent", "label": intent, **place}]
+    if intent == FALLBACK_INTENT:
+        events.append({"kind": "fallback", "label": intent, **place})
+    if intent == FAQ_INTENT:
+        selector = (latest.get("response_selector") or {}).get(FAQ_INTENT) or {}
+        key = str((selector.get("response") or {}).get("intent_response_key") or "")
+        if key.startswith(f"{FAQ_INTENT}/"):
+            events.append({"kind": "faq", "label": key.split("/", 1)[1], **place})
+    return events
+
+
+class AnalyticsRecorder:
+    def __init__(
+        self,
+        *,
+        backend_url: str,
+        token: str,
+        store: RedisStore,
+        rasa: RasaClient,
+        flush_seconds: float = 5.0,
+        max_pending: int = 20_000,
+    ) -> None:
+        self._store = store
+        self._rasa = rasa
+        self._flush_seconds = flush_seconds
+        self._pending: deque[dict[str, Any]] = deque(maxlen=max_pending)
+        self._client = httpx.AsyncClient(
+            base_url=backend_url, timeout=5.0, headers={"Authorization": f"Bearer {token}"}
+        )
+        self._task: asyncio.Task[None] | None = None
+        # Tracker reads still running, by conversation.
+        self._probes: dict[str, asyncio.Task[None]] = {}
+
+    def _add(self, channel: str, conversation_id: str, **event: Any) -> None:
+        event = {k: v for k, v in event.items() if v is not None}
+        self._pending.append(
+            {"channel": channel, "conversation_id": conversation_id, "day": today(), **event}
+        )
+
+    async def message_seen(self, channel: str, conversation_id: str, who: str) -> None:
+        """Record conversation_started for the first message of the day of this sender."""
+        day = today()
+        key = self._store.key("analytics", "seen", day, who)
+        first = await self._store.run(
+            "analytics", lambda r: r.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS)
+        )
+        if first:
+            self._add(channel, conversation_id, kind="conversation_started")
+
+    async def before_turn(self, conversation_id: str) -> None:
+        """Wait for the previous turn's tracker read (it must not read this turn)."""
+        probe = self._probes.get(conversation_id)
+        if probe is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(probe), timeout=5.0)
+
+    def after_turn(self, channel: str, conversation_id: str) -> None:
+        """Read what Rasa understood of the turn that just ended, in the background."""
+        task = asyncio.create_task(self._probe(channel, conversation_id))
+        self._probes[conversation_id] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._probes.get(conversation_id) is done:
+                del self._probes[conversation_id]
+
+        task.add_done_callback(forget)
+
+    async def _probe(self, channel: str, conversation_id: str) -> None:
+        state = await self._rasa.tracker_state(conversation_id)
+        for event in events_of_turn(state or {}):
+            self._add(channel, conversation_id, **event)
+
+    async def flush(self) -> None:
+        while self._pending:
+            batch = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
+            try:
+                response = await self._client.post("/api/analytics/events", json={"events": batch})
+            except httpx.HTTPError as exc:
+                self._pending.extendleft(reversed(batch))  # try again at the next flush
+                log.warning("analytics: backend unreachable (%s)", type(exc).__name__)
+                return
+            if response.status_code >= 500:
+                self._pending.extendleft(reversed(batch))
+                log.warning("analytics: backend answered %s", response.status_code)
+                return
+            if response.status_code >= 400:
+                # Refused (e.g. a day too old): sending it again would not help.
+                log.warning("analytics: %d events refused (%s)", len(batch), response.status_code)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_seconds)
+            await self.flush()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._probes:
+            await asyncio.wait(set(self._probes.values()), timeout=2.0)
+        with contextlib.suppress(Exception):
+            await self.flush()
+        await self._client.aclose()
