@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from integrations import calendar, metrics
 from integrations.analytics import AnalyticsRecorder
@@ -28,6 +30,15 @@ from integrations.security_headers import GatewaySecurityHeaders, content_securi
 from integrations.settings import GatewaySettings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
+# Starlette's own errors are in English ("Not Found", "There was an error parsing the
+# body"); citizens' widgets may show them: they are answered in Italian. Details our
+# routes raise themselves are already Italian and pass as they are.
+STARLETTE_DETAILS = {"There was an error parsing the body"} | {s.phrase for s in HTTPStatus}
+ITALIAN_DETAILS = {
+    400: "Richiesta non valida: il corpo della richiesta non è leggibile.",
+    404: "Indirizzo non trovato.",
+    405: "Metodo non consentito per questo indirizzo.",
+}
 # Queued messages get this long to finish when the gateway stops.
 DRAIN_SECONDS = 15.0
 
@@ -135,6 +146,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return JSONResponse(
             status_code=422,
             content={"detail": "Richiesta non valida: controlla il formato del messaggio."},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if detail in STARLETTE_DETAILS:
+            detail = ITALIAN_DETAILS.get(exc.status_code, "Richiesta non valida.")
+        return JSONResponse(
+            status_code=exc.status_code, content={"detail": detail}, headers=exc.headers
         )
 
     @app.get("/health", tags=["health"])

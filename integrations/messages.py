@@ -3,9 +3,13 @@
 Wire format shared with the backend (handoff) and documented in docs/wire-formats.md.
 """
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+# Lone UTF-16 surrogates: valid in a JSON string ("\\ud800"), impossible to encode in UTF-8.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Button(BaseModel):
@@ -24,6 +28,12 @@ class InboundMessage(BaseModel):
     # "unsupported": a photo, voice note, sticker, document...: the citizen is told that
     # only text is understood, and the assistant never sees it.
     kind: Literal["text", "unsupported"] = "text"
+
+    @field_validator("text")
+    @classmethod
+    def _encodable(cls, text: str) -> str:
+        # Otherwise sending it to Rasa fails, and the citizen is told the assistant is down.
+        return LONE_SURROGATE.sub("\ufffd", text)
 
     @property
     def conversation_id(self) -> str:
