@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from integrations import calendar, metrics
+from integrations import calendar, metrics, privacy_notice
 from integrations.analytics import AnalyticsRecorder
 from integrations.background import BackgroundTasks
 from integrations.channels import telegram, web, whatsapp
@@ -28,6 +28,7 @@ from integrations.rate_limit import RateLimiter
 from integrations.redis_store import RedisStore
 from integrations.security_headers import GatewaySecurityHeaders, content_security_policy
 from integrations.settings import GatewaySettings, get_settings
+from redaction.logs import install as install_log_redaction
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Starlette's own errors are in English ("Not Found", "There was an error parsing the
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # No tax code, phone number, e-mail or IBAN in any log line (docs/privacy.md).
+    install_log_redaction()
     # httpx logs every request URL at INFO, and Telegram's URLs carry the bot token;
     # PTB logs every Bot API call's parameters (chat ids, citizens' texts) at DEBUG.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -54,7 +57,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rasa = RasaClient(settings.rasa_urls, settings.rasa_timeout_seconds)
+        rasa = RasaClient(
+            settings.rasa_urls, settings.rasa_timeout_seconds, settings.public_base_url
+        )
         store = RedisStore(settings.redis_url, settings.redis_key_prefix)
         handoff_store = RedisStore(settings.redis_url, settings.handoff_redis_prefix)
         app.state.settings = settings
@@ -163,6 +168,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.include_router(web.build_router())
     app.include_router(calendar.build_router())
+    app.include_router(privacy_notice.build_router())
     app.include_router(telegram.build_router())
     app.include_router(whatsapp.build_router())
     app.include_router(metrics.build_router())

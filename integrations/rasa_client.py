@@ -10,6 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from integrations.messages import Button, Reply
+from integrations.privacy_notice import with_link
 
 log = logging.getLogger(__name__)
 # The tracker read is off the citizen's path, but must not pile up behind a slow Rasa.
@@ -33,7 +34,10 @@ def pick_server(servers: list[str], conversation_id: str) -> str:
     return max(servers, key=weight)
 
 
-def parse_rasa_replies(body: list[dict[str, object]]) -> list[Reply]:
+def parse_rasa_replies(
+    body: list[dict[str, object]], public_base_url: str = "http://127.0.0.1:8080"
+) -> list[Reply]:
+    """Rasa's messages as replies; the privacy notice's mark becomes its address."""
     replies: list[Reply] = []
     for item in body:
         text = item.get("text")
@@ -43,15 +47,18 @@ def parse_rasa_replies(body: list[dict[str, object]]) -> list[Reply]:
             if isinstance(b, dict)
         ]
         if isinstance(text, str) and text.strip():
-            replies.append(Reply(text=text.strip(), buttons=buttons))
+            replies.append(Reply(text=with_link(text.strip(), public_base_url), buttons=buttons))
         elif buttons and replies:
             replies[-1].buttons.extend(buttons)
     return replies
 
 
 class RasaClient:
-    def __init__(self, servers: list[str], timeout: float) -> None:
+    def __init__(
+        self, servers: list[str], timeout: float, public_base_url: str = "http://127.0.0.1:8080"
+    ) -> None:
         self._servers = servers
+        self._public_base_url = public_base_url
         self._client = httpx.AsyncClient(timeout=timeout)
 
     async def send(self, conversation_id: str, text: str) -> list[Reply]:
@@ -62,7 +69,7 @@ class RasaClient:
                 json={"sender": conversation_id, "message": text},
             )
             response.raise_for_status()
-            return parse_rasa_replies(response.json())
+            return parse_rasa_replies(response.json(), self._public_base_url)
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("Rasa server %s failed: %s", server, type(exc).__name__)
             raise AssistantUnavailable from exc

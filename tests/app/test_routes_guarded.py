@@ -43,6 +43,7 @@ GATEWAY_PUBLIC = DOCS | {
     ("POST", "/api/web/messages"),  # citizens, anonymous by nature (rate-limited)
     ("GET", "/api/web/updates"),  # a session's pushed messages: the random id is the key
     ("GET", "/api/calendar/{code}.ics"),  # a booking's file: the code is the key
+    ("GET", "/privacy"),  # the privacy notice (docs/privacy.md)
 }
 # Public routes that check a signature or secret of their own (docs/channels.md).
 GATEWAY_SIGNED = {
