@@ -1,6 +1,7 @@
 """Gateway settings, read once from the environment (see .env.example and docs/channels.md)."""
 
 import re
+import socket
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -11,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Secrets we choose ourselves must be long enough not to be guessed.
 MIN_OWN_SECRET_CHARS = 16
+# "http://sportello-rasa-{1..3}:5005" names three servers (docker-compose.yml's replicas).
+URL_RANGE = re.compile(r"\{(\d+)\.\.(\d+)\}")
 # The backend's development token, printed in the repository (backend/settings.py).
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105 (the known default)
 # Where defaults and placeholders are accepted; anywhere else the gateway refuses to
@@ -51,8 +54,9 @@ class GatewaySettings(BaseSettings):
     handoff_enabled: bool = True
     handoff_redis_prefix: str = "sportello:handoff:"
     # This process's name in the outbound stream's group "gateway": stable across
-    # restarts, one per replica (gateway-1, gateway-2, ...).
-    gateway_consumer_name: str = "gateway-1"
+    # restarts, one per replica. Empty: "gateway-<host name>", which differs per container
+    # and survives its restarts (a recreated container's entries are claimed by the others).
+    gateway_consumer_name: str = ""
     # A channel API failing while delivering an operator's message: this many attempts,
     # the first retry after handoff_retry_seconds, then doubling; then reported unsent.
     handoff_delivery_attempts: int = 5
@@ -87,6 +91,28 @@ class GatewaySettings(BaseSettings):
         if isinstance(value, str):
             return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("rasa_urls")
+    @classmethod
+    def _expand_ranges(cls, value: list[str]) -> list[str]:
+        """One URL per replica: "http://rasa-{1..3}:5005" is rasa-1, rasa-2 and rasa-3."""
+        urls: list[str] = []
+        for item in value:
+            found = URL_RANGE.search(item)
+            if found is None:
+                urls.append(item)
+                continue
+            first, last = int(found.group(1)), int(found.group(2))
+            if last < first:
+                raise ValueError(f"RASA_URLS: empty range in {item!r}")
+            head, tail = item[: found.start()], item[found.end() :]
+            urls.extend(f"{head}{i}{tail}" for i in range(first, last + 1))
+        return urls
+
+    @field_validator("gateway_consumer_name")
+    @classmethod
+    def _consumer_name(cls, value: str) -> str:
+        return value.strip() or f"gateway-{socket.gethostname()}"
 
     @field_validator("telegram_api_base_url", "whatsapp_graph_base_url")
     @classmethod

@@ -6,8 +6,10 @@ tests (the app environment); the tests that need it skip only when it is missing
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from importlib.util import find_spec
@@ -178,7 +180,10 @@ def test_services_are_wired_for_production(compose: dict) -> None:
     backend = _environment(services["backend"])
     assert backend["DATABASE_URL"].startswith("postgresql+psycopg://")
     assert "@postgres:5432/" in backend["DATABASE_URL"]
-    assert _environment(services["gateway"])["RASA_URLS"] == "http://rasa:5005"
+    # One URL per Rasa replica (container names), expanded by the gateway's settings.
+    assert _environment(services["gateway"])["RASA_URLS"] == (
+        "http://sportello-rasa-{1..${RASA_REPLICAS:-1}}:5005"
+    )
     assert _environment(services["gateway"])["BACKEND_URL"] == "http://backend:8000"
     assert _environment(services["actions"])["BACKEND_URL"] == "http://backend:8000"
     assert _environment(services["rasa"])["ACTION_SERVER_URL"] == "http://actions:5055/webhook"
@@ -187,3 +192,60 @@ def test_services_are_wired_for_production(compose: dict) -> None:
         for key, value in _environment(service).items():
             if key in SECRETS:
                 assert value.startswith("${" + key + ":?"), f"{name}.{key} must be required"
+
+
+# --- scale-out -----------------------------------------------------------------------------
+
+
+def _resolved(compose_bin: Path, tmp_path: Path, **extra: str) -> dict:
+    """The file as Compose resolves it (variables interpolated), away from any .env."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(COMPOSE_FILE, project / "docker-compose.yml")
+    env = _clean_env(**DUMMY_SECRETS, **extra, DOCKER_CONFIG=str(tmp_path / "docker-config"))
+    result = subprocess.run(
+        [str(compose_bin), "-f", "docker-compose.yml", "config", "--format", "json"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_the_gateway_addresses_every_rasa_replica(
+    compose_bin: Path, tmp_path: Path, replicas: int
+) -> None:
+    """Compose names the replicas <project>-rasa-<n>; the gateway hashes over all of them."""
+    from integrations.settings import GatewaySettings
+
+    resolved = _resolved(compose_bin, tmp_path, RASA_REPLICAS=str(replicas))
+    assert resolved["services"]["rasa"]["deploy"]["replicas"] == replicas
+    urls = GatewaySettings(
+        rasa_urls=resolved["services"]["gateway"]["environment"]["RASA_URLS"]
+    ).rasa_urls
+    name = resolved["name"]
+    assert urls == [f"http://{name}-rasa-{i}:5005" for i in range(1, replicas + 1)]
+
+
+def test_stateless_services_follow_their_replica_variables(
+    compose_bin: Path, tmp_path: Path
+) -> None:
+    resolved = _resolved(
+        compose_bin, tmp_path, RASA_REPLICAS="2", ACTIONS_REPLICAS="3", GATEWAY_REPLICAS="4"
+    )
+    replicas = {name: resolved["services"][name]["deploy"]["replicas"] for name in STATELESS}
+    assert replicas == {"rasa": 2, "actions": 3, "gateway": 4}
+
+
+def test_gateway_replicas_get_distinct_consumer_names(compose: dict) -> None:
+    """No fixed GATEWAY_CONSUMER_NAME: each replica defaults to gateway-<its host name>."""
+    from integrations.settings import GatewaySettings
+
+    assert "GATEWAY_CONSUMER_NAME" not in _environment(compose["services"]["gateway"])
+    assert "hostname" not in compose["services"]["gateway"]
+    name = GatewaySettings(gateway_consumer_name="").gateway_consumer_name
+    assert name == f"gateway-{socket.gethostname()}"

@@ -6,6 +6,7 @@ import { ApiError, get, post, setCsrfToken, whenUnauthorized } from "./api.js";
 import * as conversation from "./conversation.js";
 import { startLive, stopLive } from "./live.js";
 import * as queue from "./queue.js";
+import { renderStats } from "./stats.js";
 import { setSound, soundEnabled, unlock } from "./sound.js";
 import { $, ROLES, label } from "./util.js";
 
@@ -16,6 +17,7 @@ function show(view) {
   $("#view-work").hidden = !["queue", "closed"].includes(view);
   $("#view-admin").hidden = view !== "admin";
   $("#view-audit").hidden = view !== "audit";
+  $("#view-stats").hidden = view !== "stats";
   for (const link of document.querySelectorAll("#tabs a")) {
     if (link.dataset.view === view) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -42,7 +44,7 @@ async function refreshAll() {
 async function route() {
   if (!me) return;
   const [, section = "coda", id] = location.hash.split("/");
-  const views = { coda: "queue", chiuse: "closed", amministrazione: "admin", registro: "audit" };
+  const views = { coda: "queue", chiuse: "closed", amministrazione: "admin", registro: "audit", statistiche: "stats" };
   let view = views[section] || "queue";
   const link = document.querySelector(`#tabs a[data-view=${view}]`);
   if (!allowed(link)) view = "queue";
@@ -55,6 +57,11 @@ async function route() {
   if (view === "audit") {
     await renderAudit();
     $("#audit-title").focus();
+    return;
+  }
+  if (view === "stats") {
+    await renderStats(me);
+    $("#stats-title").focus();
     return;
   }
   queue.setMode(view === "queue" ? "open" : "closed");

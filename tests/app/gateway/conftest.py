@@ -110,6 +110,8 @@ def make_settings(
             # Under the test's prefix too: cleaned up with it, never the real streams.
             "handoff_redis_prefix": f"{redis_prefix}handoff:",
             "handoff_retry_seconds": 0.2,
+            # Fixed, so that a test can play a previous run of the same gateway.
+            "gateway_consumer_name": "gateway-1",
             "telegram_bot_token": TELEGRAM_TOKEN,
             "telegram_webhook_secret": TELEGRAM_SECRET,
             "telegram_api_base_url": f"{_telegram_server[1]}/bot",
