@@ -40,7 +40,7 @@ async function refreshAll() {
   await conversation.refreshConversation();
 }
 
-// #/coda, #/coda/17, #/chiuse, #/chiuse/17, #/amministrazione, #/registro
+// #/coda, #/coda/17, #/chiuse, #/chiuse/17, #/amministrazione, #/registro, #/statistiche
 async function route() {
   if (!me) return;
   const [, section = "coda", id] = location.hash.split("/");
