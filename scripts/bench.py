@@ -570,6 +570,14 @@ def summarise(phase: PhaseResult) -> dict[str, Any]:
         },
         "peak_rss_mb": {k: round(v / 2**20, 1) for k, v in phase.peak_rss.items()},
         "machine_busy_cores": round(phase.machine_busy_cores, 2),
+        # What the rest of the machine (other people's work) used meanwhile.
+        "others_busy_cores": round(
+            phase.machine_busy_cores
+            - sum(phase.cpu_seconds.values()) / max(phase.duration_seconds, 1e-9),
+            2,
+        )
+        if phase.cpu_seconds
+        else None,
         "loadavg_after": phase.loadavg_after,
     }
 
@@ -697,12 +705,18 @@ async def steady_run(args: argparse.Namespace, sampler: Sampler | None) -> dict[
 
 
 async def saturate(args: argparse.Namespace, sampler: Sampler | None) -> dict[str, Any]:
-    """Closed loop, no think time: more concurrent citizens until p95 passes the bound."""
+    """Closed loop, no think time: more concurrent citizens until p95 passes the bound.
+
+    The targets take turns at each level (gateway then Rasa, then the other way round),
+    so that both see the same background load on a shared machine. A target stops at its
+    first errors, or once p95 is past the bound and throughput no longer grows (5 %).
+    """
     tax_codes = TaxCodes(args.seed + 7)
     out: dict[str, Any] = {"p95_bound_ms": args.p95_bound, "step_seconds": args.step_seconds}
-    for kind in args.targets:
-        steps: list[dict[str, Any]] = []
-        for concurrency in args.levels:
+    steps: dict[str, list[dict[str, Any]]] = {kind: [] for kind in args.targets}
+    running = list(args.targets)
+    for number, concurrency in enumerate(args.levels):
+        for kind in running if number % 2 == 0 else list(reversed(running)):
             async with http_client(concurrency + 10, args.timeout) as client:
                 phase = await run_phase(
                     make_target(kind, client, args),
@@ -719,32 +733,45 @@ async def saturate(args: argparse.Namespace, sampler: Sampler | None) -> dict[st
                 )
             summary = summarise(phase)
             ok = summary["latency"]["p95_ms"] <= args.p95_bound and not summary["errors"]
-            steps.append({"concurrency": concurrency, "ok": ok, **summary})
+            best = max((s["throughput_msg_per_s"] for s in steps[kind]), default=0.0)
+            steps[kind].append({"concurrency": concurrency, "ok": ok, **summary})
             print(
                 f"    {kind:8} c={concurrency:3d}  {summary['throughput_msg_per_s']:6.1f} msg/s  "
                 f"p50 {summary['latency']['p50_ms']:6.1f}  p95 {summary['latency']['p95_ms']:7.1f}"
                 f"  errors {sum(summary['errors'].values())}  machine "
-                f"{summary['machine_busy_cores']:.2f} cores busy",
+                f"{summary['machine_busy_cores']:.2f} cores busy "
+                f"({summary['others_busy_cores']} not ours)",
                 file=sys.stderr,
                 flush=True,
             )
-            if not ok:
-                break
+            saturated = not ok and summary["throughput_msg_per_s"] < 1.05 * best
+            if summary["errors"] or saturated:
+                running.remove(kind)
             await asyncio.sleep(1.0)
-        passing = [s for s in steps if s["ok"]]
+        if not running:
+            break
+    for kind, done in steps.items():
+        passing = [s for s in done if s["ok"]]
         best = max(passing, key=lambda s: s["throughput_msg_per_s"]) if passing else None
+        peak = max(done, key=lambda s: s["throughput_msg_per_s"]) if done else None
         out[kind] = {
-            "steps": steps,
+            "steps": done,
             "max_sustainable_msg_per_s": best["throughput_msg_per_s"] if best else 0.0,
             "at_concurrency": best["concurrency"] if best else None,
+            "peak_msg_per_s": peak["throughput_msg_per_s"] if peak else 0.0,
+            "peak_at_concurrency": peak["concurrency"] if peak else None,
+            "peak_p95_ms": peak["latency"]["p95_ms"] if peak else None,
         }
-        if kind != args.targets[-1]:
-            await asyncio.sleep(args.pause_between)
-    if "gateway" in out and "rasa" in out and out["rasa"]["max_sustainable_msg_per_s"]:
-        out["gateway_to_rasa_ratio"] = round(
-            out["gateway"]["max_sustainable_msg_per_s"] / out["rasa"]["max_sustainable_msg_per_s"],
-            3,
-        )
+    if "gateway" in out and "rasa" in out:
+        gw, ra = out["gateway"], out["rasa"]
+        if ra["max_sustainable_msg_per_s"]:
+            out["gateway_to_rasa_ratio"] = round(
+                gw["max_sustainable_msg_per_s"] / ra["max_sustainable_msg_per_s"], 3
+            )
+        if ra["peak_msg_per_s"]:
+            out["gateway_to_rasa_peak_ratio"] = round(
+                gw["peak_msg_per_s"] / ra["peak_msg_per_s"], 3
+            )
     return out
 
 
@@ -997,6 +1024,11 @@ def print_report(report: dict[str, Any]) -> None:
                 f"{fmt_ms(lat['p50_ms']):>6} {fmt_ms(lat['p95_ms']):>6} "
                 f"{fmt_ms(lat['p99_ms']):>6} {sum(s['errors'].values()):6d}  "
                 f"{s['machine_busy_cores']:.2f} of {report['machine']['cpus']} cores"
+                + (
+                    f" ({s['others_busy_cores']:.2f} not ours)"
+                    if s.get("others_busy_cores") is not None
+                    else ""
+                )
             )
         for kind, s in steady.items():
             if not isinstance(s, dict) or "latency_by_step" not in s:
@@ -1030,12 +1062,18 @@ def print_report(report: dict[str, Any]) -> None:
         )
         for kind in ("gateway", "rasa"):
             if kind in sat:
+                k = sat[kind]
                 lines.append(
-                    f"  {kind:8} max sustainable {sat[kind]['max_sustainable_msg_per_s']:.1f} msg/s"
-                    f" at {sat[kind]['at_concurrency']} concurrent citizens"
+                    f"  {kind:8} max sustainable {k['max_sustainable_msg_per_s']:.1f} msg/s"
+                    f" (at {k['at_concurrency']} concurrent); peak {k['peak_msg_per_s']:.1f} msg/s"
+                    f" (at {k['peak_at_concurrency']}, p95 {fmt_ms(k['peak_p95_ms'])} ms)"
                 )
         if "gateway_to_rasa_ratio" in sat:
-            lines.append(f"  ratio gateway / bare Rasa: {sat['gateway_to_rasa_ratio']}")
+            lines.append(
+                f"  ratio gateway / bare Rasa, sustainable: {sat['gateway_to_rasa_ratio']}"
+            )
+        if "gateway_to_rasa_peak_ratio" in sat:
+            lines.append(f"  ratio gateway / bare Rasa, peak: {sat['gateway_to_rasa_peak_ratio']}")
     hwm = report.get("vm_hwm_mb")
     if hwm:
         lines.append(
