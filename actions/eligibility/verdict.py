@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import backend_client
+from actions import analytics, backend_client
 from actions.eligibility import service, texts
 from actions.eligibility.form import CHECKED_SLOT, FACTS_SLOT, STATE_SLOT
 from actions.forms import FORM_STOPPED_SLOT
@@ -96,6 +96,7 @@ class ActionEligibilityVerdict(Action):
             return [SlotSet(STATE_SLOT, "unavailable")]
         for message in render(result):
             dispatcher.utter_message(**message)
+        await analytics.record(tracker, "eligibility_check", f"{measure}:{result['verdict']}")
         # Shown to an operator if the citizen is handed over later (actions/handoff/).
         verdict = f"{result['measure_name']}: {result['verdict_text']}"
         return [SlotSet(STATE_SLOT, "done"), SlotSet("eligibility_verdict", verdict)]
