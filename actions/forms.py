@@ -90,27 +90,32 @@ class CitizenFormValidation(FormValidationAction):
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if intent in self.interrupting_intents and is_new_message(tracker):
             return [ActionExecutionRejected(self.form_name())]
+        # rasa-sdk writes the validated slots into `tracker`: keep what was asked before.
+        before = dict(tracker.slots)
+        counting = bool(before.get("requested_slot")) and is_new_message(tracker)
         events: list[dict[str, Any]] = [SlotSet(FORM_STOPPED_SLOT, False)]
         events += await super().run(dispatcher, tracker, domain)
-        return events + self._count_failures(dispatcher, tracker, events)
+        if not counting:
+            return events
+        return events + self._count_failures(dispatcher, before, events)
 
-    def answer_accepted(self, tracker: Tracker, events: list[dict[str, Any]]) -> bool:
-        """Whether this turn moved the form on; by default, the asked slot was filled."""
-        asked = tracker.get_slot("requested_slot")
+    def answer_accepted(self, before: dict[str, Any], events: list[dict[str, Any]]) -> bool:
+        """Whether this turn moved the form on; by default, the asked slot was filled.
+
+        `before` holds the slots as they were when the citizen's answer arrived.
+        """
+        asked = before.get("requested_slot")
         return any(
             e.get("event") == "slot" and e.get("name") == asked and e.get("value") is not None
             for e in events
         ) or any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
 
     def _count_failures(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[dict[str, Any]]
+        self, dispatcher: CollectingDispatcher, before: dict[str, Any], events: list[dict[str, Any]]
     ) -> list[EventType]:
-        asked = tracker.get_slot("requested_slot")
-        if not asked or not is_new_message(tracker):
-            return []
-        if self.answer_accepted(tracker, events):
+        if self.answer_accepted(before, events):
             return [SlotSet(FORM_FAILURES_SLOT, 0)]
-        failures = int(tracker.get_slot(FORM_FAILURES_SLOT) or 0) + 1
+        failures = int(before.get(FORM_FAILURES_SLOT) or 0) + 1
         if failures == FORM_FAILURES_FOR_OFFER:
             dispatcher.utter_message(response="utter_offer_human_form")
         return [SlotSet(FORM_FAILURES_SLOT, failures)]

@@ -101,10 +101,10 @@ class AppointmentForm(CitizenFormValidation):
         ]
         return events
 
-    def answer_accepted(self, tracker: Tracker, events: list[EventType]) -> bool:
+    def answer_accepted(self, before: dict[str, Any], events: list[EventType]) -> bool:
         """A new offer of slots ("Altri giorni", "martedì pomeriggio" at the slot question)
         moves the form on too: it is no failed answer (actions/forms.py)."""
-        return super().answer_accepted(tracker, events) or any(
+        return super().answer_accepted(before, events) or any(
             e.get("event") == "slot" and e.get("name") == OFFER and e.get("value") for e in events
         )
 

@@ -70,11 +70,11 @@ class ValidateFormEligibility(CitizenFormValidation):
             events += [SlotSet(FACTS_SLOT, None), SlotSet(STATE_SLOT, None)]
         return events
 
-    def answer_accepted(self, tracker: Tracker, events: list[dict[str, Any]]) -> bool:
+    def answer_accepted(self, before: dict[str, Any], events: list[dict[str, Any]]) -> bool:
         # Every question is asked through the same slot: progress is a new fact.
-        before = tracker.get_slot(FACTS_SLOT) or {}
-        return super().answer_accepted(tracker, events) or any(
-            e.get("event") == "slot" and e.get("name") == FACTS_SLOT and e.get("value") != before
+        facts = before.get(FACTS_SLOT) or {}
+        return super().answer_accepted(before, events) or any(
+            e.get("event") == "slot" and e.get("name") == FACTS_SLOT and e.get("value") != facts
             for e in events
         )
 
@@ -116,7 +116,14 @@ class ValidateFormEligibility(CitizenFormValidation):
         else:
             question = tracker.get_slot(QUESTION_SLOT) or {}
             value = answers.answer(question, text, intent) if question else None
-            if value is None:
+            stated = statements.facts_from_text(text, known=facts)
+            other = {k: v for k, v in stated.items() if k not in facts}
+            if value is None and other:
+                # Not this question's answer, but other facts ("l'ISEE è 7.500 euro" when
+                # asked about citizenship): keep them, say so, and ask again.
+                facts.update(other)
+                noted = texts.NOTED.format(facts=texts.recap(other)) if texts.recap(other) else None
+            elif value is None:
                 self._not_understood(dispatcher, question)
             else:
                 facts[question["key"]] = value

@@ -194,3 +194,30 @@ async def test_facts_said_in_passing_in_an_answer_are_kept_and_repeated_back():
     assert chat.facts == {"age": 34, "household_has_minor": True}
     assert "Ho preso nota anche di: minorenni nel nucleo: sì." in chat.texts
     assert chat.question == "eligible_citizenship"
+
+
+async def test_facts_said_out_of_turn_are_kept_and_the_question_comes_back():
+    chat = await start("posso avere l'assegno di inclusione?", misura="adi")
+    await chat.say("sì", intent="affirm")
+    assert chat.question == "eligible_citizenship"
+    await chat.say("l'isee è 7.500 euro", intent="inform")
+    assert "Non ho capito" not in chat.texts
+    assert "Ho preso nota" in chat.texts
+    assert chat.facts["isee"] == 7500
+    assert chat.question == "eligible_citizenship"
+    assert not chat.slots.get("form_failures")
+
+
+async def test_answers_understood_never_count_as_failures():
+    chat = await start("posso avere l'assegno di inclusione?", misura="adi")
+    for _ in range(3):
+        await chat.say("sì", intent="affirm")
+    assert not chat.slots.get("form_failures")
+
+
+async def test_three_answers_not_understood_offer_a_person():
+    chat = await start("posso avere l'assegno di inclusione?", misura="adi")
+    for attempt in range(1, 4):
+        await chat.say("la bicicletta è rossa", intent="inform")
+        assert chat.slots.get("form_failures") == attempt
+    assert "utter_offer_human_form" in chat.texts
