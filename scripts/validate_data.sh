@@ -4,7 +4,7 @@
 # cannot see them used), and the retrieval intent `faq` counted twice (see faq.yml).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-UTTERED_BY_ACTIONS='utter_ask_rephrase|utter_offer_human|utter_offer_human_form|utter_handoff_[a-z_]+|utter_ask_handoff_[a-z_]+|utter_default|utter_form_stopped|utter_ask_form_[a-z_]+|utter_eligibility_[a-z_]+|utter_ask_appointment_[a-z_]+|utter_appointments_[a-z_]+'
+UTTERED_BY_ACTIONS='utter_ask_rephrase|utter_offer_human|utter_offer_human_form|utter_handoff_[a-z_]+|utter_ask_handoff_[a-z_]+|utter_default|utter_form_stopped|utter_ask_form_[a-z_]+|utter_eligibility_[a-z_]+|utter_ask_appointment_[a-z_]+|utter_appointments_[a-z_]+|utter_privacy_[a-z_]+|utter_ask_privacy_[a-z_]+'
 out="$(PYTHONPATH="$ROOT" "$BOT_VENV/bin/rasa" data validate \
   --config config.yml --domain bot/domain --data bot/data nlu_data 2>&1)" || {
   echo "$out" >&2; exit 1; }

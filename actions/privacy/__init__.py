@@ -1,0 +1,1 @@
+"""Erasure on request: the citizen confirms, the backend erases (docs/privacy.md)."""
