@@ -1,0 +1,56 @@
+"""bot/rasa_server.py: action responses are validated as Rasa does, only without the cost."""
+
+from __future__ import annotations
+
+import time
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+
+from bot import rasa_server
+
+VALID = {
+    "events": [{"event": "slot", "name": "comune", "value": "Cosenza"}],
+    "responses": [{"text": "Ciao", "buttons": [{"title": "Sì", "payload": "/affirm"}]}],
+}
+INVALID = {"events": "not a list", "responses": []}
+
+
+@pytest.fixture
+def patched(monkeypatch: pytest.MonkeyPatch) -> RemoteAction:
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    original = RemoteAction("action_test", None)
+    with pytest.raises(jsonschema.ValidationError) as expected:
+        original._validate_action_result(INVALID)
+    rasa_server.patch_action_response_validation()
+    action = RemoteAction("action_test", None)
+    action.expected_message = expected.value.message  # type: ignore[attr-defined]
+    return action
+
+
+def test_a_valid_response_passes(patched: RemoteAction) -> None:
+    assert patched._validate_action_result(VALID) is True
+
+
+def test_an_invalid_response_fails_with_rasas_own_message(patched: RemoteAction) -> None:
+    with pytest.raises(jsonschema.ValidationError) as raised:
+        patched._validate_action_result(INVALID)
+    assert raised.value.message == patched.expected_message  # type: ignore[attr-defined]
+    assert "Failed to validate Action server response" in raised.value.message
+
+
+def test_it_is_much_cheaper_than_validating_the_schema_every_time(
+    patched: RemoteAction,
+) -> None:
+    schema = RemoteAction.action_response_format_spec()
+    started = time.perf_counter()
+    for _ in range(5):
+        jsonschema.validate(VALID, schema)
+    unpatched = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(5):
+        patched._validate_action_result(VALID)
+    assert time.perf_counter() - started < unpatched / 5
