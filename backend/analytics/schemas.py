@@ -25,7 +25,8 @@ class EventIn(BaseModel):
     # Intent name, FAQ key ("did"), "measure:verdict" ("adi:likely_eligible"): codes only,
     # never what the citizen wrote.
     label: str | None = Field(None, pattern=r"^[a-z0-9_][a-z0-9_:/.-]{0,79}$")
-    channel: str = Field(pattern=r"^[a-z]{2,20}$")
+    # As the handoff API accepts it.
+    channel: str = Field(pattern=r"^[a-z0-9_-]{1,20}$")
     # Hashed with the day before it is stored; never stored as sent.
     conversation_id: str = Field(min_length=1, max_length=160)
     # The Italian day the event happened (default: today in Italy).
