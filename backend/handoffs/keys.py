@@ -46,6 +46,9 @@ def console_channel() -> str:
     return f"{prefix()}console"
 
 
+BLOCKING_READ_TIMEOUT_SECONDS = 30.0
+
+
 @lru_cache
 def _sync_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(
@@ -63,7 +66,12 @@ def sync_client() -> redis.Redis:
 def async_client() -> redis.asyncio.Redis:
     """A new asyncio client; its owner closes it (aclose)."""
     return redis.asyncio.Redis.from_url(
-        get_settings().redis_url, decode_responses=True, socket_connect_timeout=_TIMEOUT_SECONDS
+        get_settings().redis_url,
+        decode_responses=True,
+        socket_connect_timeout=_TIMEOUT_SECONDS,
+        # Longer than the consumers' XREADGROUP BLOCK (5 s): redis-py's default read
+        # timeout would otherwise cut every idle blocking read short.
+        socket_timeout=BLOCKING_READ_TIMEOUT_SECONDS,
     )
 
 
