@@ -4,6 +4,8 @@
   learnt from the `comune` lookup table and the synonyms of the training data. A value
   that is not a known comune is left as the user wrote it: the actions check it.
 - codice_fiscale: upper-cased; when DIET and the regex both found the same code, one is kept.
+- misura: only the contract's values survive. DIET sometimes tags a stray word ("e",
+  "disoccupato") as a measure; after the synonyms every real measure is one of MEASURES.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 COMUNE = "comune"
 TAX_CODE = "codice_fiscale"
+MEASURE = "misura"
+MEASURES = frozenset({"gol", "adi", "sfl", "rdc", "naspi", "garanzia_giovani"})
 _MAPPING_FILE = "comuni.json"
 
 
@@ -115,6 +119,8 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
                 if official and official != value:
                     processors = [*entity.get("processors", []), type(self).__name__]
                     entity = {**entity, ENTITY_ATTRIBUTE_VALUE: official, "processors": processors}
+            elif kind == MEASURE and value not in MEASURES:
+                continue
             elif kind == TAX_CODE:
                 code = re.sub(r"\s+", "", value).upper()
                 if code in seen_tax_codes:

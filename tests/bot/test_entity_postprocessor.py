@@ -67,6 +67,14 @@ def test_tax_codes_are_upper_cased_and_kept_once(trained):
     assert [e["value"] for e in out] == ["RSSMRA85M01H501Q"]
 
 
+def test_only_the_contracts_measures_survive(trained):
+    component, _, _ = trained
+    measure = {"entity": "misura", "start": 0, "end": 3}
+    values = ["e", "disoccupato", "sfl", "garanzia_giovani"]
+    out = entities(component, [{**measure, "value": value} for value in values])
+    assert [e["value"] for e in out] == ["sfl", "garanzia_giovani"]
+
+
 def test_the_mapping_survives_persistence(trained):
     _, storage, resource = trained
     context = ExecutionContext(GraphSchema({}), "test")
