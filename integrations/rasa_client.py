@@ -34,16 +34,21 @@ def pick_server(servers: list[str], conversation_id: str) -> str:
     return max(servers, key=weight)
 
 
-def parse_rasa_replies(
-    body: list[dict[str, object]], public_base_url: str = "http://127.0.0.1:8080"
-) -> list[Reply]:
-    """Rasa's messages as replies; the privacy notice's mark becomes its address."""
+def parse_rasa_replies(body: object, public_base_url: str = "http://127.0.0.1:8080") -> list[Reply]:
+    """Rasa's messages as replies; the privacy notice's mark becomes its address.
+
+    Rasa answers a list of {"text", "buttons"?, "image"?...}: anything else in it is
+    skipped, rather than taken for a failure of the assistant.
+    """
     replies: list[Reply] = []
-    for item in body:
+    for item in body if isinstance(body, list) else []:
+        if not isinstance(item, dict):
+            continue
         text = item.get("text")
+        listed = item.get("buttons")
         buttons = [
             Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
-            for b in item.get("buttons") or []  # type: ignore[union-attr]
+            for b in (listed if isinstance(listed, list) else [])
             if isinstance(b, dict)
         ]
         if isinstance(text, str) and text.strip():

@@ -76,9 +76,11 @@ def split_text(text: str, limit: int) -> list[str]:
             cut = text.rfind(" ", 0, limit)
         if cut <= 0:
             cut = limit
-        pieces.append(text[:cut].rstrip())
+        piece = text[:cut].rstrip()
+        if piece:  # blanks at the start: nothing to send yet (never an empty message)
+            pieces.append(piece)
         text = text[cut:].lstrip()
-    return [*pieces, text] if text else pieces
+    return [*pieces, text] if text.strip() else pieces
 
 
 def shorten(text: str, limit: int) -> str:

@@ -30,6 +30,17 @@ MAX_TEXT_CHARS = 4096  # Bot API sendMessage limit
 MAX_CALLBACK_BYTES = 64  # Bot API limit of callback_data
 # Updates the gateway acts on; setWebhook asks Telegram for these only.
 ALLOWED_UPDATES = ["message", "callback_query"]
+# What PTB and our parser may raise on an update of a shape they do not know (found by
+# tests/app/gateway/test_parsers_properties.py: a null chat, a date out of range...).
+NOT_UNDERSTOOD = (
+    TelegramError,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    OSError,
+)
 # /start opens every Telegram conversation: the assistant greets, as on the widget.
 START_TEXT = "ciao"
 REFUSED = (
@@ -163,14 +174,14 @@ def build_router() -> APIRouter:
             return refuse(400, "Aggiornamento Telegram non valido.")
         try:
             update = Update.de_json(data, channel.bot)
-        except (TelegramError, KeyError, TypeError, ValueError) as exc:
+            message = channel.parse(update)
+        except NOT_UNDERSTOOD as exc:
             # From Telegram (the secret matched) but of a shape PTB does not know:
             # answering an error would only make Telegram retry it.
             log.warning("telegram: update not understood (%s), ignored", type(exc).__name__)
             return JSONResponse(ACCEPTED)
         if update.callback_query is not None:
             state.tasks.spawn(channel.answer_callback(update.callback_query))
-        message = channel.parse(update)
         if message is not None:
             state.tasks.spawn(state.router.handle(message, channel, deliver=True))
         return JSONResponse(ACCEPTED)

@@ -237,6 +237,27 @@ def test_telegram_refuses_a_forged_secret(gateway: TestClient, fake_rasa: FakeRa
     assert fake_rasa.received == []
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"message_id": 1, "date": 10**15, "chat": {"id": 1, "type": "private"}, "text": "x"},
+        {"message_id": 1, "date": 0, "chat": None, "text": "x"},
+        {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": 42},
+        {"message_id": 1, "date": 0, "chat": [], "text": "x"},
+        True,
+    ],
+    ids=["date out of range", "null chat", "number as text", "list as chat", "not an object"],
+)
+def test_telegram_acknowledges_signed_shapes_it_does_not_know(
+    gateway: TestClient, fake_rasa: FakeRasa, message
+):
+    # Found by the property tests: each of these was a 500, and Telegram would retry it.
+    update = {"update_id": 7010, "message": message}
+    response = gateway.post(TELEGRAM, json=update, headers=TELEGRAM_HEADERS)
+    assert response.status_code == 200, response.text
+    assert fake_rasa.received == []
+
+
 def test_a_replayed_telegram_update_is_answered_once(
     gateway: TestClient, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ):
