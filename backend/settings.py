@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_parse_timeout_seconds: float = 2.0
     bot_domain_dir: Path = ROOT / "bot" / "domain"
+    # Where citizens reach the gateway: FAQ answers link the privacy notice under it.
+    public_base_url: str = "http://127.0.0.1:8080"
 
     # Analytics (docs/analytics.md): key of the HMAC that turns a conversation id into the
     # pseudonym stored with its events. Empty: derived from TAX_CODE_HASH_KEY. Changing

@@ -17,6 +17,9 @@ import yaml
 from backend.handoffs.schemas import Suggestion
 from backend.settings import ROOT, get_settings
 
+# Placeholder of the privacy notice's address in the FAQ texts (integrations/privacy_notice.py).
+PRIVACY_LINK_MARK = "%PRIVACY_URL%"
+
 log = logging.getLogger(__name__)
 
 RETRIEVAL_INTENT = "faq"
@@ -70,7 +73,11 @@ async def suggest(text: str) -> list[Suggestion]:
                 f"{settings.rasa_url.rstrip('/')}/model/parse", json={"text": text}
             )
             response.raise_for_status()
-            return rank(response.json(), answers)
+            found = rank(response.json(), answers)
     except (httpx.HTTPError, OSError, ValueError, yaml.YAMLError, AttributeError, TypeError) as exc:
         log.warning("no suggested replies (%s)", type(exc).__name__)
         return []
+    # The gateway fills this mark in the assistant's replies; an operator's text is sent
+    # as written, so the link must already be complete here.
+    link = settings.public_base_url.rstrip("/") + "/privacy"
+    return [s.model_copy(update={"text": s.text.replace(PRIVACY_LINK_MARK, link)}) for s in found]

@@ -103,6 +103,19 @@ async def test_the_three_most_likely_faq_answers_with_their_texts(rasa_url):
     assert FakeRasa.asked == ["come faccio la did?"]
 
 
+async def test_the_privacy_answer_carries_the_notices_real_address(rasa_url, monkeypatch):
+    # Rasa's parse is the recorded one; the answer chosen is the privacy FAQ's.
+    def privacy_first(parse: dict, answers: dict[str, str]) -> list[suggestions.Suggestion]:
+        text = answers["privacy"]
+        return [suggestions.Suggestion(key="privacy", title="Privacy", text=text, confidence=0.9)]
+
+    monkeypatch.setattr(suggestions, "rank", privacy_first)
+    monkeypatch.setattr(get_settings(), "public_base_url", "https://sportello.regione.example/")
+    (only,) = await suggestions.suggest("come usate i miei dati?")
+    assert "%PRIVACY_URL%" not in only.text
+    assert "https://sportello.regione.example/privacy" in only.text
+
+
 async def test_without_rasa_there_are_no_suggestions(rasa_down):
     assert await suggestions.suggest("come faccio la did?") == []
 
