@@ -20,7 +20,7 @@ from backend.metrics import router as metrics_router
 from backend.privacy import background as privacy_background
 from backend.privacy import routes as privacy_routes
 from backend.settings import Settings
-from redaction.logs import install as install_log_redaction
+from redaction.logs import configure_service_logging
 
 
 @asynccontextmanager
@@ -33,7 +33,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     # No tax code, phone number, e-mail or IBAN in any log line (docs/privacy.md).
-    install_log_redaction()
+    configure_service_logging()
     # Read the environment now, not at the first request: outside development the
     # backend refuses to start (even to be imported) with the repository's secrets.
     Settings()

@@ -28,7 +28,7 @@ from integrations.rate_limit import RateLimiter
 from integrations.redis_store import RedisStore
 from integrations.security_headers import GatewaySecurityHeaders, content_security_policy
 from integrations.settings import GatewaySettings, get_settings
-from redaction.logs import install as install_log_redaction
+from redaction.logs import configure_service_logging
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Starlette's own errors are in English ("Not Found", "There was an error parsing the
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # No tax code, phone number, e-mail or IBAN in any log line (docs/privacy.md).
-    install_log_redaction()
+    configure_service_logging()
     # httpx logs every request URL at INFO, and Telegram's URLs carry the bot token;
     # PTB logs every Bot API call's parameters (chat ids, citizens' texts) at DEBUG.
     logging.getLogger("httpx").setLevel(logging.WARNING)

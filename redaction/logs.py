@@ -15,6 +15,7 @@ them), and a traceback's text is redacted too.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -88,3 +89,23 @@ def install(logger_names: tuple[str, ...] = ("uvicorn", "uvicorn.error", "uvicor
             _attach(handler)
     if logging.lastResort is not None:
         _attach(logging.lastResort)
+
+
+SERVICE_FORMAT = "%(asctime)s %(levelname)s %(name)s - %(message)s"
+
+
+def configure_service_logging() -> None:
+    """INFO logs of our own modules to stderr, redacted, in the backend and the gateway.
+
+    uvicorn configures only its own loggers: without a root handler every INFO line of the
+    application (messages handled, handoffs, deliveries) would be dropped. A handler that
+    is already there (pytest's, a deployment's logging config) is left alone.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(SERVICE_FORMAT))
+        root.addHandler(handler)
+        if root.level == logging.WARNING:  # the default: nobody chose a level
+            root.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+    install()
