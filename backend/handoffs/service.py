@@ -6,7 +6,6 @@ to Redis (otherwise the gateway could not bring the citizen's messages); else a 
 """
 
 import hashlib
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -115,16 +114,16 @@ def submit_ticket(
         )
     handoff.contact_preference = data.contact_preference
     handoff.contact_value = contact.validated(data.contact_preference, data.contact_value)
-    session.add(
-        HandoffMessage(
-            handoff_id=handoff.id,
-            uid=f"ticket:{handoff.id}:{uuid.uuid4().hex}",
-            sender="citizen",
-            text=redact(data.message.strip()),
-            at=now,
+    message = redact(data.message.strip())
+    # The same message sent again (a retried request) is stored once.
+    uid = f"ticket:{handoff.id}:{hashlib.sha256(message.encode()).hexdigest()[:32]}"
+    if session.scalar(select(HandoffMessage.id).where(HandoffMessage.uid == uid)) is None:
+        session.add(
+            HandoffMessage(handoff_id=handoff.id, uid=uid, sender="citizen", text=message, at=now)
         )
-    )
-    audit.record(session, "ticket_message", handoff_id=handoff.id, detail=data.contact_preference)
+        audit.record(
+            session, "ticket_message", handoff_id=handoff.id, detail=data.contact_preference
+        )
     session.commit()
     events.publish("handoff_updated", handoff)
     return handoff

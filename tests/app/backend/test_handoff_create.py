@@ -242,6 +242,18 @@ def test_a_ticket_by_email_and_by_chat(backend_client, service_headers, db_sessi
     assert (handoff.contact_preference, handoff.contact_value) == ("chat", None)
 
 
+def test_a_retried_ticket_is_stored_once(backend_client, service_headers, db_session, a_ticket):
+    for _ in range(2):
+        response = ticket(
+            backend_client, service_headers, a_ticket,
+            message="Vorrei un colloquio", contact_preference="chat", contact_value=None,
+        )  # fmt: skip
+        assert response.status_code == 200
+    handoff = db_session.get(Handoff, a_ticket)
+    db_session.refresh(handoff)
+    assert [m.text for m in handoff.messages].count("Vorrei un colloquio") == 1
+
+
 def test_a_ticket_message_is_required_and_at_most_2000_characters(
     backend_client, service_headers, a_ticket
 ):
