@@ -42,6 +42,7 @@ import unicodedata
 import warnings
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")
@@ -82,13 +83,15 @@ def rows(messages) -> list[tuple[str, str, str | None]]:
 class Markers:
     """Marker words for lookup-table and regex matches (what RegexFeaturizer gives DIET)."""
 
-    lookups: list[set[str]] = []
-    regexes: list[re.Pattern] = []
+    lookups: ClassVar[list[set[str]]] = []
+    regexes: ClassVar[list[re.Pattern]] = []
 
     @classmethod
     def setup(cls, td) -> None:
         cls.lookups = [
-            {norm(e) for e in t["elements"]} for t in td.lookup_tables if isinstance(t["elements"], list)
+            {norm(e) for e in t["elements"]}
+            for t in td.lookup_tables
+            if isinstance(t["elements"], list)
         ]
         cls.regexes = [re.compile(r["pattern"], re.I) for r in td.regex_features]
 
@@ -97,7 +100,7 @@ class Markers:
         out = []
         for t in texts:
             words = norm(t).split()
-            grams = {" ".join(words[i:i + n]) for n in (1, 2, 3, 4) for i in range(len(words))}
+            grams = {" ".join(words[i : i + n]) for n in (1, 2, 3, 4) for i in range(len(words))}
             marks = [f"zzlookup{k}zz" for k, table in enumerate(cls.lookups) if grams & table]
             marks += [f"zzregex{k}zz" for k, rx in enumerate(cls.regexes) if rx.search(t)]
             if marks and len(words) <= 4:
@@ -146,7 +149,9 @@ def score(train, test, n_errors: int, verbose: bool = True) -> dict:
     fgold = [k for _, k in ftest]
     facc = accuracy_score(fgold, fpred)
     fkeys = sorted(set(fgold))
-    fp_, fr_, ff_, fn_ = precision_recall_fscore_support(fgold, fpred, labels=fkeys, zero_division=0)
+    fp_, fr_, ff_, fn_ = precision_recall_fscore_support(
+        fgold, fpred, labels=fkeys, zero_division=0
+    )
 
     res = {
         "n_train": len(train),
@@ -165,17 +170,19 @@ def score(train, test, n_errors: int, verbose: bool = True) -> dict:
         print(f"\n{'faq key':<26}{'prec':>7}{'rec':>7}{'f1':>7}{'n':>6}")
         for j in np.argsort(ff_):
             print(f"{fkeys[j]:<26}{fp_[j]:>7.3f}{fr_[j]:>7.3f}{ff_[j]:>7.3f}{fn_[j]:>6}")
-        errs = [(g, q, t) for (t, _, _), g, q in zip(test, gold, pred) if g != q]
+        errs = [(g, q, t) for (t, _, _), g, q in zip(test, gold, pred, strict=False) if g != q]
         pairs = Counter((g, q) for g, q, _ in errs)
         print("\nConfusions (true -> predicted: count)")
         for (g, q), c in pairs.most_common():
             print(f"  {g} -> {q}: {c}")
             for t in [t for gg, qq, t in errs if (gg, qq) == (g, q)][:n_errors]:
                 print(f"      {t!r}")
-        ferrs = Counter((g, q) for g, q in zip(fgold, fpred) if g != q)
+        ferrs = Counter((g, q) for g, q in zip(fgold, fpred, strict=False) if g != q)
         print("\nFAQ key confusions")
         for (g, q), c in ferrs.most_common():
-            texts = [t for (t, _), gg, qq in zip(ftest, fgold, fpred) if (gg, qq) == (g, q)]
+            texts = [
+                t for (t, _), gg, qq in zip(ftest, fgold, fpred, strict=False) if (gg, qq) == (g, q)
+            ]
             print(f"  {g} -> {q}: {c}   e.g. {texts[:n_errors]}")
     return res
 
@@ -226,18 +233,23 @@ def norm(text: str) -> str:
 def dups(all_rows) -> None:
     label = [f"faq/{k}" if k else i for _, i, k in all_rows]
     seen: dict[str, set] = {}
-    for (t, _, _), lab in zip(all_rows, label):
+    for (t, _, _), lab in zip(all_rows, label, strict=False):
         seen.setdefault(norm(t), set()).add((lab, t))
     print("\nSame normalised text, different labels")
-    for n, items in seen.items():
+    for _n, items in seen.items():
         if len({lab for lab, _ in items}) > 1:
             print(f"  {sorted(items)}")
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
     x = vec.fit_transform([norm(t) for t, _, _ in all_rows])
     sim = (x @ x.T).tocoo()
     print("\nNear-duplicates (cosine >= 0.9), different labels")
-    for a, b, s in zip(sim.row, sim.col, sim.data):
-        if a < b and s >= 0.9 and label[a] != label[b] and norm(all_rows[a][0]) != norm(all_rows[b][0]):
+    for a, b, s in zip(sim.row, sim.col, sim.data, strict=False):
+        if (
+            a < b
+            and s >= 0.9
+            and label[a] != label[b]
+            and norm(all_rows[a][0]) != norm(all_rows[b][0])
+        ):
             print(f"  {s:.2f} {label[a]}: {all_rows[a][0]!r}  |  {label[b]}: {all_rows[b][0]!r}")
 
 
@@ -254,8 +266,10 @@ def main() -> int:
     td = load(args.data)
     Markers.setup(td)
     all_rows = rows(td.training_examples)
-    print(f"{len(all_rows)} examples, {len(set(i for _, i, _ in all_rows))} intents, "
-          f"{len(set(k for _, _, k in all_rows if k))} FAQ keys")
+    print(
+        f"{len(all_rows)} examples, {len(set(i for _, i, _ in all_rows))} intents, "
+        f"{len(set(k for _, _, k in all_rows if k))} FAQ keys"
+    )
     train_td, test_td = td.train_test_split(0.8, SEED)
     split = score(rows(train_td.training_examples), rows(test_td.training_examples), args.errors)
     out = {"split": split}
@@ -266,11 +280,17 @@ def main() -> int:
         print("CV5   (stratified, seed 2026):       ", {k: out["cv5"][k] for k in head})
         weak = sorted(out["cv5"]["per_intent_f1"].items(), key=lambda kv: kv[1])[:8]
         print("CV5 weakest intents:", weak)
-        print("CV5 weakest FAQ keys:", sorted(out["cv5"]["per_faq_f1"].items(), key=lambda kv: kv[1])[:5])
+        print(
+            "CV5 weakest FAQ keys:",
+            sorted(out["cv5"]["per_faq_f1"].items(), key=lambda kv: kv[1])[:5],
+        )
     if args.fixed_test:
         out["fixed"] = fixed(args.fixed_test, all_rows, args.errors)
         print(f"FIXED (split of {args.fixed_test}):", {k: out["fixed"][k] for k in head})
-        print("FIXED per intent:", sorted(out["fixed"]["per_intent_f1"].items(), key=lambda kv: kv[1])[:8])
+        print(
+            "FIXED per intent:",
+            sorted(out["fixed"]["per_intent_f1"].items(), key=lambda kv: kv[1])[:8],
+        )
     if args.dups:
         dups(all_rows)
     if args.json:
