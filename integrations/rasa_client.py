@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import Any
@@ -15,6 +16,12 @@ from integrations.privacy_notice import with_link
 log = logging.getLogger(__name__)
 # The tracker read is off the citizen's path, but must not pile up behind a slow Rasa.
 TRACKER_TIMEOUT_SECONDS = 3.0
+# Requests in flight to one Rasa server at a time: citizens' messages, tracker reads.
+# Enough to keep a server busy while it waits for the action server; the rest wait here,
+# in order, instead of in httpx's connection pool (whose queue costs CPU quadratic in its
+# length: half the gateway's CPU at 200 citizens, scripts/bench.py) or inside Rasa.
+MAX_MESSAGES_IN_FLIGHT = 32
+MAX_TRACKER_READS_IN_FLIGHT = 8
 
 
 class AssistantUnavailable(Exception):
@@ -64,18 +71,29 @@ class RasaClient:
     ) -> None:
         self._servers = servers
         self._public_base_url = public_base_url
-        self._client = httpx.AsyncClient(timeout=timeout)
+        self._timeout = timeout
+        per_server = MAX_MESSAGES_IN_FLIGHT + MAX_TRACKER_READS_IN_FLIGHT
+        # A connection for every request allowed in flight, kept alive between requests.
+        connections = per_server * max(1, len(servers))
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
+        self._messages = {s: asyncio.Semaphore(MAX_MESSAGES_IN_FLIGHT) for s in servers}
+        self._reads = {s: asyncio.Semaphore(MAX_TRACKER_READS_IN_FLIGHT) for s in servers}
 
     async def send(self, conversation_id: str, text: str) -> list[Reply]:
         server = pick_server(self._servers, conversation_id)
         try:
-            response = await self._client.post(
-                f"{server}/webhooks/rest/webhook",
-                json={"sender": conversation_id, "message": text},
-            )
+            # The timeout covers the wait for a turn too: the citizen hears within it.
+            async with asyncio.timeout(self._timeout), self._messages[server]:
+                response = await self._client.post(
+                    f"{server}/webhooks/rest/webhook",
+                    json={"sender": conversation_id, "message": text},
+                )
             response.raise_for_status()
             return parse_rasa_replies(response.json(), self._public_base_url)
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, TimeoutError) as exc:
             log.warning("Rasa server %s failed: %s", server, type(exc).__name__)
             raise AssistantUnavailable from exc
 
@@ -86,14 +104,14 @@ class RasaClient:
         """
         server = pick_server(self._servers, conversation_id)
         try:
-            response = await self._client.get(
-                f"{server}/conversations/{quote(conversation_id, safe=':')}/tracker",
-                params={"include_events": "NONE"},
-                timeout=TRACKER_TIMEOUT_SECONDS,
-            )
+            async with asyncio.timeout(TRACKER_TIMEOUT_SECONDS), self._reads[server]:
+                response = await self._client.get(
+                    f"{server}/conversations/{quote(conversation_id, safe=':')}/tracker",
+                    params={"include_events": "NONE"},
+                )
             response.raise_for_status()
             state = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, TimeoutError) as exc:
             log.info("tracker of a conversation not read from %s: %s", server, type(exc).__name__)
             return None
         return state if isinstance(state, dict) else None
