@@ -21,7 +21,7 @@ TRACKER_TIMEOUT_SECONDS = 3.0
 # in order, instead of in httpx's connection pool (whose queue costs CPU quadratic in its
 # length: half the gateway's CPU at 200 citizens, scripts/bench.py) or inside Rasa.
 MAX_MESSAGES_IN_FLIGHT = 32
-MAX_TRACKER_READS_IN_FLIGHT = 8
+MAX_TRACKER_READS_IN_FLIGHT = 32
 
 
 class AssistantUnavailable(Exception):
