@@ -425,6 +425,8 @@ class Sampler:
     def _tree(self, pid: int) -> list[Any]:
         try:
             proc = self._psutil.Process(pid)
+            if pid == os.getpid():
+                return [proc]  # the service's processes are our children: counted apart
             return [proc, *proc.children(recursive=True)]
         except self._psutil.Error:
             return []
