@@ -1,0 +1,354 @@
+"""Intent classifier: a linear SVM on TF-IDF word and character n-grams of the raw text.
+
+On our data (about 5,400 examples, no pretrained Italian vectors available) it beats DIET:
+character n-grams carry typos, missing accents and SMS spellings, and a linear model
+with few free parameters generalises better from a few hundred examples per intent than
+a transformer trained from scratch. Same recipe as scripts/nlu_proxy.py:
+
+- word 1-2 grams and char_wb 2-5 grams, TF-IDF with sublinear tf, LinearSVC with
+  balanced class weights;
+- a marker word is added to the word features when the text contains a name of a lookup
+  table (the ISTAT `comune` list) or matches a regex of the training data (the tax code),
+  plus one more when such a match is (almost) the whole message: a bare town name or a
+  bare tax code is an answer (`inform`), not gibberish (`out_of_scope`). The tables and
+  regexes are taken from the training data and persisted with the model.
+
+It reads the text only, not other components' features, so it can sit anywhere after the
+tokenizer; put it after DIET (which then extracts entities only) and before
+FallbackClassifier.
+
+Confidences: the SVM's decision values go through a softmax whose temperature is fitted
+on cross-validated decision values of the training data (minimum log-loss), so a
+confidence of 0.6 is right about 60 % of the time and FallbackClassifier's threshold
+means what it says. The softmax keeps the SVM's ranking, so calibration costs no accuracy
+(unlike CalibratedClassifierCV, which trains on folds and re-ranks classes).
+
+Retrieval intents: `faq/<key>` examples carry intent `faq` (Rasa's INTENT attribute) and
+are learnt as `faq`; the ResponseSelector picks the key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+_MODEL_FILE = "model.skops"
+_META_FILE = "meta.json"
+# What skops may rebuild besides its defaults: the vectorizers' idf diagonal.
+_TRUSTED_TYPES = frozenset({"scipy.sparse._csr.csr_matrix"})
+# A lookup or regex match in a message of at most this many words gets one more marker.
+_SHORT_MESSAGE_WORDS = 4
+_MAX_LOOKUP_WORDS = 4
+
+
+def search_key(text: str) -> str:
+    """Fold case and accents, keep letters and digits only (same rule as nlu_proxy.py)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", " ", ascii_only).strip()
+
+
+class Markers:
+    """Marker words for lookup-table names and regex matches found in a text."""
+
+    def __init__(self, lookups: dict[str, list[str]], regexes: dict[str, list[str]]) -> None:
+        self.lookups = {name: set(elements) for name, elements in lookups.items()}
+        self.regexes = {
+            name: [re.compile(p, re.IGNORECASE) for p in patterns]
+            for name, patterns in regexes.items()
+        }
+
+    @classmethod
+    def from_training_data(cls, training_data: TrainingData) -> Markers:
+        lookups: dict[str, set[str]] = {}
+        for table in training_data.lookup_tables:
+            elements = table.get("elements", [])
+            if isinstance(elements, str):
+                elements = elements.splitlines()
+            keys = {search_key(e) for e in elements if isinstance(e, str)}
+            lookups.setdefault(_token(table.get("name", "")), set()).update(k for k in keys if k)
+        regexes: dict[str, list[str]] = {}
+        for feature in training_data.regex_features:
+            pattern = feature.get("pattern")
+            if pattern:
+                regexes.setdefault(_token(feature.get("name", "")), []).append(pattern)
+        return cls({k: sorted(v) for k, v in lookups.items()}, regexes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lookups": {name: sorted(elements) for name, elements in self.lookups.items()},
+            "regexes": {name: [rx.pattern for rx in rxs] for name, rxs in self.regexes.items()},
+        }
+
+    def add(self, texts: Iterable[str]) -> list[str]:
+        out = []
+        for text in texts:
+            words = search_key(text).split()
+            grams = {
+                " ".join(words[i : i + n])
+                for n in range(1, _MAX_LOOKUP_WORDS + 1)
+                for i in range(len(words) - n + 1)
+            }
+            marks = [f"zzlookup{name}zz" for name, table in self.lookups.items() if grams & table]
+            marks += [
+                f"zzregex{name}zz"
+                for name, rxs in self.regexes.items()
+                if any(rx.search(text) for rx in rxs)
+            ]
+            if marks and len(words) <= _SHORT_MESSAGE_WORDS:
+                marks.append("zzshortmatchzz")
+            out.append(f"{text} {' '.join(marks)}" if marks else text)
+        return out
+
+
+def _token(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    """LinearSVC over word and character n-grams, softmax-calibrated confidences."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # C=1: best of 0.3-2 in 5-fold cross-validation of our data (0.5: 0.869, 1: 0.875).
+            "C": 1.0,
+            "word_ngram_range": [1, 2],
+            "char_ngram_range": [2, 5],
+            # Folds of the cross-validation that fits the softmax temperature.
+            "calibration_folds": 5,
+            "ranking_length": 10,
+            "random_seed": 2026,
+        }
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sklearn", "skops"]
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: dict[str, Any] | None = None,
+        markers: Markers | None = None,
+        temperature: float = 1.0,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        # {"word": TfidfVectorizer, "char": TfidfVectorizer, "svm": LinearSVC} or
+        # {"single": label} when the training data had one intent only.
+        self._model = model
+        self._markers = markers or Markers({}, {})
+        self._temperature = temperature
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    # Training ---------------------------------------------------------------------------
+
+    def train(self, training_data: TrainingData) -> Resource:
+        # Sorted: Rasa's loader does not keep the files' order from one run to the next, and
+        # the SVM's solver (like the folds below) depends on the order of the examples.
+        examples = sorted(
+            (m.get(TEXT), m.get(INTENT))
+            for m in training_data.intent_examples
+            if m.get(TEXT) and m.get(INTENT)
+        )
+        if not examples:
+            logger.debug("No intent examples: %s is not trained.", type(self).__name__)
+            return self._resource
+        texts = [t for t, _ in examples]
+        labels = np.array([i for _, i in examples])
+        self._markers = Markers.from_training_data(training_data)
+        if len(set(labels)) < 2:
+            self._model = {"single": str(labels[0])}
+            self._temperature = 1.0
+        else:
+            self._model = self._fit(texts, labels)
+            self._temperature = self._fit_temperature(texts, labels)
+        self._persist()
+        return self._resource
+
+    def _fit(self, texts: list[str], labels: np.ndarray) -> dict[str, Any]:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        word = TfidfVectorizer(
+            ngram_range=tuple(self._config["word_ngram_range"]), sublinear_tf=True
+        )
+        char = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(self._config["char_ngram_range"]),
+            sublinear_tf=True,
+        )
+        word.fit(self._markers.add(texts))
+        char.fit(texts)
+        model = {"word": word, "char": char}
+        svm = LinearSVC(
+            C=self._config["C"],
+            class_weight="balanced",
+            random_state=self._config["random_seed"],
+        )
+        svm.fit(self._features(model, texts), labels)
+        model["svm"] = svm
+        return model
+
+    def _fit_temperature(self, texts: list[str], labels: np.ndarray) -> float:
+        """Softmax temperature with the least log-loss on cross-validated decision values."""
+        from scipy.optimize import minimize_scalar
+        from scipy.special import log_softmax
+        from sklearn.model_selection import StratifiedKFold
+
+        folds = min(self._config["calibration_folds"], min(Counter(labels).values()))
+        if folds < 2:
+            return 1.0
+        classes = self._model["svm"].classes_
+        scores = np.zeros((len(texts), len(classes)))
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self._config["random_seed"])
+        for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
+            fold_model = self._fit([texts[i] for i in train_idx], labels[train_idx])
+            decision = self._decision(fold_model, [texts[i] for i in test_idx])
+            # A fold sees every class (stratified, each class has >= `folds` examples).
+            scores[test_idx] = decision
+        gold = np.searchsorted(classes, labels)
+
+        def loss(t: float) -> float:
+            return float(-log_softmax(scores * t, axis=1)[np.arange(len(gold)), gold].mean())
+
+        return float(minimize_scalar(loss, bounds=(0.01, 100.0), method="bounded").x)
+
+    # Inference --------------------------------------------------------------------------
+
+    def _features(self, model: dict[str, Any], texts: list[str]) -> Any:
+        from scipy.sparse import hstack
+
+        return hstack(
+            [model["word"].transform(self._markers.add(texts)), model["char"].transform(texts)]
+        ).tocsr()
+
+    def _decision(self, model: dict[str, Any], texts: list[str]) -> np.ndarray:
+        decision = model["svm"].decision_function(self._features(model, texts))
+        if decision.ndim == 1:  # two classes: one score, positive for classes_[1]
+            decision = np.column_stack([-decision, decision]) / 2
+        return decision
+
+    def predict(self, texts: list[str]) -> list[list[dict[str, Any]]]:
+        """The ranking of every intent, best first, for each text."""
+        from scipy.special import softmax
+
+        if self._model is None:
+            return [[] for _ in texts]
+        if "single" in self._model:
+            only = {INTENT_NAME_KEY: self._model["single"], PREDICTED_CONFIDENCE_KEY: 1.0}
+            return [[dict(only)] for _ in texts]
+        classes = self._model["svm"].classes_
+        probabilities = softmax(self._decision(self._model, texts) * self._temperature, axis=1)
+        rankings = []
+        for row in probabilities:
+            order = np.argsort(-row, kind="stable")
+            rankings.append(
+                [
+                    {INTENT_NAME_KEY: str(classes[j]), PREDICTED_CONFIDENCE_KEY: float(row[j])}
+                    for j in order
+                ]
+            )
+        return rankings
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._model is None:
+            return messages
+        with_text = [m for m in messages if m.get(TEXT)]
+        rankings = self.predict([m.get(TEXT) for m in with_text]) if with_text else []
+        for message, ranking in zip(with_text, rankings, strict=True):
+            length = self._config["ranking_length"]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True
+            )
+        for message in messages:
+            if not message.get(TEXT):
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                    add_to_output=True,
+                )
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training examples keep their gold intents (a later ResponseSelector learns from them).
+        return training_data
+
+    # Persistence ------------------------------------------------------------------------
+
+    def _persist(self) -> None:
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as directory:
+            meta = {"temperature": self._temperature, "markers": self._markers.as_dict()}
+            if "single" in self._model:
+                meta["single"] = self._model["single"]
+            else:
+                sio.dump(self._model, directory / _MODEL_FILE)
+            (directory / _META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        import skops.io as sio
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                meta = json.loads((directory / _META_FILE).read_text(encoding="utf-8"))
+                if "single" in meta:
+                    model = {"single": meta["single"]}
+                else:
+                    path = directory / _MODEL_FILE
+                    untrusted = set(sio.get_untrusted_types(file=path))
+                    if untrusted - _TRUSTED_TYPES:
+                        raise ValueError(f"untrusted types in {path}: {sorted(untrusted)}")
+                    model = sio.load(path, trusted=sorted(untrusted))
+        except (ValueError, FileNotFoundError) as error:
+            logger.debug("%s not loaded (%s): untrained.", cls.__name__, error)
+            return cls(config, model_storage, resource)
+        markers = Markers(meta["markers"]["lookups"], meta["markers"]["regexes"])
+        return cls(config, model_storage, resource, model, markers, meta["temperature"])
