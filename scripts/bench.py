@@ -718,7 +718,7 @@ async def saturate(args: argparse.Namespace, sampler: Sampler | None) -> dict[st
     steps: dict[str, list[dict[str, Any]]] = {kind: [] for kind in args.targets}
     running = list(args.targets)
     for number, concurrency in enumerate(args.levels):
-        for kind in running if number % 2 == 0 else list(reversed(running)):
+        for kind in list(running) if number % 2 == 0 else list(reversed(running)):
             async with http_client(concurrency + 10, args.timeout) as client:
                 phase = await run_phase(
                     make_target(kind, client, args),
