@@ -34,21 +34,33 @@ def queued(answer: dict[str, Any]) -> str:
     )
 
 
-def _opening(value: str | None) -> str:
+def _opening(value: str | None, plural: bool = False) -> str:
     if not value:
         return ""
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
         return ""
-    day = f"{WEEKDAYS[when.weekday()]} {when.day} {MONTHS[when.month - 1]}"
-    return f" Riapre {day} alle {when:%H:%M}."
+    today = datetime.now(when.tzinfo).date() if when.tzinfo else datetime.now().date()
+    if when.date() == today:
+        day = "oggi"
+    elif (when.date() - today).days == 1:
+        day = "domani"
+    else:
+        day = f"{WEEKDAYS[when.weekday()]} {when.day} {MONTHS[when.month - 1]}"
+    verb = "Riaprono" if plural else "Riapre"
+    return f" {verb} {day} alle {when.hour}:{when:%M}."
 
 
 def nobody_available(answer: dict[str, Any]) -> str:
     office = answer.get("office_name") or "il Centro per l'Impiego"
     if answer.get("unavailable_reason") == "closed":
-        why = f"In questo momento {office} è chiuso.{_opening(answer.get('next_opening'))}"
+        # The region's shared queue is named in the plural ("Centri per l'Impiego ...").
+        plural = office.startswith("Centri")
+        article = "i " if plural else ("il " if office.startswith("Centro") else "")
+        closed = "sono chiusi" if plural else "è chiuso"
+        opening = _opening(answer.get("next_opening"), plural)
+        why = f"In questo momento {article}{office} {closed}.{opening}"
     else:
         why = "In questo momento nessun operatore è disponibile in chat."
     return (
