@@ -16,8 +16,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
-import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,17 +24,11 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
-from backend.migrate import upgrade
-from backend.models import Office
-from backend.seed import seed_all
 from backend.services import clock
-from backend.services.calendar import WEEKDAYS, closed_reason
+from backend.services.calendar import closed_reason
 from integrations.channels.telegram import WEBHOOK_PATH as TELEGRAM_WEBHOOK
 from integrations.channels.whatsapp import WEBHOOK_PATH as WHATSAPP_WEBHOOK
-from tests.app.conftest import create_database, drop_database
 from tests.app.gateway.conftest import (
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
@@ -46,6 +38,7 @@ from tests.app.gateway.conftest import (
     WHATSAPP_VERIFY_TOKEN,
 )
 from tests.app.gateway.fakes import FakeGraph, FakeTelegram, fixture, serve, wait_for
+from tests.app.processes import ALL_DAY, create_operator, database_with_open_office, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -57,15 +50,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.stack]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SCREENSHOTS = ROOT / "results" / "screenshots"
-ALL_DAY = {day: [["00:00", "23:59:59"]] for day in WEEKDAYS}
 OFFICE = "cpi-test-sempre-aperto"
 PASSWORD = "una-password-lunga-di-prova"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -91,30 +77,9 @@ def stack(
     model = os.environ.get("SPORTELLO_TEST_MODEL")
     if not model or not Path(model).exists():
         pytest.skip("no trained model: run through `make test`, which trains it")
-    name = f"sportello_e2e_{uuid.uuid4().hex[:8]}"
-    url = create_database(name)
     tag = uuid.uuid4().hex[:8]
-    try:
-        upgrade(url)
-        engine = create_engine(url)
-        with Session(engine) as session:
-            seed_all(session)
-            session.add(
-                Office(
-                    code=OFFICE,
-                    name="Centro per l'Impiego di prova (sempre aperto)",
-                    region="Calabria",
-                    province="CS",
-                    comune="Cosenza",
-                    opening_hours=ALL_DAY,
-                    hours_verified=True,
-                    services=["accoglienza_did"],
-                    verified=False,
-                    sources=[],
-                )
-            )
-            session.commit()
-        engine.dispose()
+    office_name = "Centro per l'Impiego di prova (sempre aperto)"
+    with database_with_open_office("sportello_e2e", OFFICE, office_name) as url:
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -138,26 +103,7 @@ def stack(
             "WHATSAPP_GRAPH_BASE_URL": f"{fake_graph[1]}/v21.0",
             "CONSOLE_COOKIE_SECURE": "false",
         }
-        subprocess.run(
-            [
-                str(ROOT / ".venv" / "app" / "bin" / "python"),
-                "-m",
-                "backend.cli",
-                "create-operator",
-                "--username",
-                "giulia",
-                "--display-name",
-                "Giulia Operatrice",
-                "--region",
-                "Calabria",
-                "--office",
-                OFFICE,
-            ],
-            env={**env, "PYTHONPATH": str(ROOT)},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        create_operator(env, "giulia", OFFICE, "--display-name", "Giulia Operatrice")
         stack = Stack(model=Path(model), env=env, log_dir=tmp_path_factory.mktemp("logs"))
         stack.start()
         try:
@@ -169,8 +115,6 @@ def stack(
             raise
         finally:
             stack.stop()
-    finally:
-        drop_database(name)
 
 
 @pytest.fixture(scope="module")

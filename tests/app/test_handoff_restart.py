@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.request
@@ -20,16 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
-from backend.migrate import upgrade
-from backend.models import Office
-from backend.seed import seed_all
 from backend.services import clock
-from backend.services.calendar import WEEKDAYS, closed_reason
-from tests.app.conftest import create_database, drop_database
-from tests.app.test_handoff_e2e import free_port
+from backend.services.calendar import closed_reason
+from tests.app.processes import ALL_DAY, create_operator, database_with_open_office, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -38,13 +31,10 @@ from stack import Stack  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.stack]
 
-ALL_DAY = {day: [["00:00", "23:59:59"]] for day in WEEKDAYS}
 OFFICE = "cpi-test-riavvii"
 PASSWORD = "una-password-lunga-di-prova"
 TOKEN = "restart-test-service-token"
 PARTS = ["backend", "gateway"]
-OFFICE_ARG = ["--office", OFFICE]
-CLI = [str(ROOT / ".venv" / "app" / "bin" / "python"), "-m", "backend.cli"]
 
 
 class Http:
@@ -78,30 +68,9 @@ def eventually(check: Callable[[], Any], timeout: float = 30.0) -> Any:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    name = f"sportello_restart_{uuid.uuid4().hex[:8]}"
-    url = create_database(name)
     tag = uuid.uuid4().hex[:8]
-    try:
-        upgrade(url)
-        engine = create_engine(url)
-        with Session(engine) as session:
-            seed_all(session)
-            session.add(
-                Office(
-                    code=OFFICE,
-                    name="Centro per l'Impiego di prova (riavvii)",
-                    region="Calabria",
-                    province="CS",
-                    comune="Cosenza",
-                    opening_hours=ALL_DAY,
-                    hours_verified=True,
-                    services=["accoglienza_did"],
-                    verified=False,
-                    sources=[],
-                )
-            )
-            session.commit()
-        engine.dispose()
+    office_name = "Centro per l'Impiego di prova (riavvii)"
+    with database_with_open_office("sportello_restart", OFFICE, office_name) as url:
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -117,13 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "SPORTELLO_ADMIN_PASSWORD": PASSWORD,
             "RATE_LIMIT_PER_MINUTE": "1000",
         }
-        subprocess.run(
-            [*CLI, "create-operator", "--username", "mario", "--region", "Calabria", *OFFICE_ARG],
-            env={**env, "PYTHONPATH": str(ROOT)},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        create_operator(env, "mario", OFFICE)
         stack = Stack(model=Path("unused"), env=env, log_dir=tmp_path_factory.mktemp("logs"))
         stack.start(only=PARTS)
         try:
@@ -135,8 +98,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             raise
         finally:
             stack.stop(only=PARTS)
-    finally:
-        drop_database(name)
 
 
 def restart(stack: Stack, part: str, while_down: Callable[[], None]) -> None:

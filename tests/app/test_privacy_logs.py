@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import sys
 import time
 import urllib.request
@@ -41,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1].parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from stack import Stack  # noqa: E402
+
+from tests.app.processes import free_port  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.stack]
 
@@ -72,12 +73,6 @@ WHATSAPP_TOKEN = "EAAGprivacyaccesstokenforthefakegraphapi"
 WHATSAPP_APP_SECRET = "a0b1c2d3e4f5061728394a5b6c7d8e9f"
 WHATSAPP_VERIFY_TOKEN = "privacy-verify-token-0123456789"
 WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 60.0) -> Any:

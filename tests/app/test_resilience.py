@@ -35,7 +35,7 @@ import redis
 
 from integrations.conversation import ASSISTANT_DOWN
 from tests.app.gateway.fakes import FakeGraph, FakeTelegram, fixture, serve
-from tests.app.test_handoff_e2e import free_port
+from tests.app.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -36,7 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from integrations.rasa_client import pick_server
-from tests.app.test_handoff_e2e import free_port
+from tests.app.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

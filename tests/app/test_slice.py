@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import sys
 import urllib.error
 import urllib.request
@@ -23,13 +22,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from stack import Stack  # noqa: E402
 
+from tests.app.processes import free_port  # noqa: E402
+
 pytestmark = [pytest.mark.integration, pytest.mark.stack]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

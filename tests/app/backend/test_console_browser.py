@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from backend.models import AuditEntry, CannedReply, Handoff, Office, Operator, OperatorSession
 from backend.services import clock
 from backend.services.calendar import WEEKDAYS, closed_reason
+from tests.app.processes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -74,12 +74,6 @@ class Backend:
     @property
     def username(self) -> str:
         return f"giulia-{self.tag}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
