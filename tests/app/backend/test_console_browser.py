@@ -61,6 +61,19 @@ CONTRAST_JS = """el => {
 }"""
 
 
+def contrast(page: Page, selector: str) -> float:
+    """The contrast ratio of the first match, read again if a live update re-rendered it
+    meanwhile (a detached element has no computed colours)."""
+    for _ in range(20):
+        ratio = page.locator(selector).first.evaluate(
+            f"el => el.isConnected ? ({CONTRAST_JS})(el) : null"
+        )
+        if ratio is not None:
+            return ratio
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{selector} kept being re-rendered")
+
+
 @dataclass
 class Backend:
     url: str
@@ -381,7 +394,7 @@ def test_operator_takes_replies_and_closes_a_live_conversation(backend: Backend,
         "button.primary",
     ]
     for selector in readable:
-        ratio = page.locator(selector).first.evaluate(CONTRAST_JS)
+        ratio = contrast(page, selector)
         assert ratio >= 4.5, (selector, ratio)
 
     # Close with an outcome: the dialog, the citizen told, gone from the open queue.
