@@ -29,7 +29,7 @@ start=$(date +%s)
 log "Trained in $(( $(date +%s) - start ))s"
 
 log "Scoring the held-out 20 %"
-"$BOT_VENV/bin/rasa" test nlu --model "$WORK/models/eval.tar.gz" \
+"$BOT_VENV/bin/python" scripts/rasa_test_nlu.py --model "$WORK/models/eval.tar.gz" \
   --nlu "$WORK/split/test_data.yml" --domain bot/domain --out "$OUT" \
   >"$WORK/test.log" 2>&1 || { tail -40 "$WORK/test.log"; exit 1; }
 

@@ -182,11 +182,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         # Sorted: Rasa's loader does not keep the files' order from one run to the next, and
         # the SVM's solver (like the folds below) depends on the order of the examples.
-        examples = sorted(
-            (m.get(TEXT), m.get(INTENT))
-            for m in training_data.intent_examples
-            if m.get(TEXT) and m.get(INTENT)
-        )
+        examples = self._examples(training_data)
         if not examples:
             logger.debug("No intent examples: %s is not trained.", type(self).__name__)
             return self._resource
@@ -201,6 +197,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             self._temperature = self._fit_temperature(texts, labels)
         self._persist()
         return self._resource
+
+    def _examples(self, training_data: TrainingData) -> list[tuple[str, str]]:
+        """(text, label) of every example to learn from, sorted."""
+        return sorted(
+            (m.get(TEXT), m.get(INTENT))
+            for m in training_data.intent_examples
+            if m.get(TEXT) and m.get(INTENT)
+        )
 
     def _fit(self, texts: list[str], labels: np.ndarray) -> dict[str, Any]:
         from sklearn.feature_extraction.text import TfidfVectorizer

@@ -1,4 +1,5 @@
-"""Comuni are normalised to their ISTAT names; tax codes are upper-cased and deduplicated."""
+"""Comuni are normalised to their ISTAT names and found where DIET missed them; tax codes are
+upper-cased and deduplicated; only the contract's measures survive."""
 
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -20,7 +22,20 @@ def trained(tmp_path: Path) -> tuple[EntityPostprocessor, LocalModelStorage, Res
     component = EntityPostprocessor.create({}, storage, resource, context)
     data = TrainingData(
         lookup_tables=[
-            {"name": "comune", "elements": ["Cosenza", "Cirò Marina", "Reggio di Calabria"]}
+            {
+                "name": "comune",
+                "elements": [
+                    "Cosenza",
+                    "Cirò Marina",
+                    "Reggio di Calabria",
+                    "Maida",
+                    "Chiaravalle Centrale",
+                    "Fondi",
+                    "Salve",
+                    "Campagna",
+                    "Rende",
+                ],
+            }
         ],
         entity_synonyms={"reggio": "Reggio di Calabria", "il reddito": "rdc"},
     )
@@ -28,10 +43,15 @@ def trained(tmp_path: Path) -> tuple[EntityPostprocessor, LocalModelStorage, Res
     return component, storage, resource
 
 
-def entities(component: EntityPostprocessor, found: list[dict]) -> list[dict]:
-    message = Message(data={"text": "x", "entities": found})
+def entities(component: EntityPostprocessor, found: list[dict], text: str = "x") -> list[dict]:
+    message = Message(data={"text": text, "entities": found})
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([message])
     component.process([message])
     return message.get("entities")
+
+
+def comuni_in(component: EntityPostprocessor, text: str, found: list[dict] = ()) -> list[str]:
+    return [e["value"] for e in entities(component, list(found), text) if e["entity"] == "comune"]
 
 
 def test_search_key_folds_case_accents_and_punctuation():
@@ -47,14 +67,55 @@ def test_comuni_get_their_official_name(trained):
             {"entity": "comune", "value": "ciro marina", "start": 0, "end": 11},
             {"entity": "comune", "value": "REGGIO", "start": 0, "end": 6},
             {"entity": "comune", "value": "Paperopoli", "start": 0, "end": 10},
+            {"entity": "comune", "value": "cosnza", "start": 0, "end": 6},
         ],
     )
     assert [e["value"] for e in out] == [
         "Cosenza",
         "Cirò Marina",
         "Reggio di Calabria",
-        "Paperopoli",
+        "Paperopoli",  # written as a name: kept, the actions say they do not know it
+        "Cosenza",  # a typo of a known name
     ]
+
+
+def test_a_lower_case_word_that_is_no_comune_is_dropped(trained):
+    component, _, _ = trained
+    text = "vorrei aprire una pizzeria"
+    guess = {"entity": "comune", "value": "pizzeria", "start": 18, "end": 26}
+    assert comuni_in(component, text, [guess]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maida", ["Maida"]),
+        ("maida", ["Maida"]),  # a bare answer
+        ("abito a maida da dieci anni", ["Maida"]),
+        ("il cpi di fondi dove si trova", ["Fondi"]),
+        ("sto a Fondi vicino al mare", ["Fondi"]),
+        ("abito a chiaravalle centrale", ["Chiaravalle Centrale"]),
+        ("ciro marina o reggio di calabria", ["Cirò Marina", "Reggio di Calabria"]),
+        # Comuni that are Italian words, used as words.
+        ("salve", []),
+        ("Salve, vorrei un appuntamento", []),
+        ("ho lavorato in campagna e nei ristoranti", []),
+        ("ci sono fondi per aprire un'impresa?", []),
+        ("Fondi europei per le imprese", []),
+        ("mi rende felice", []),
+    ],
+)
+def test_comuni_named_in_the_text_are_found_where_a_place_is_meant(trained, text, expected):
+    component, _, _ = trained
+    assert comuni_in(component, text) == expected
+
+
+def test_a_name_in_the_text_replaces_a_shorter_guess(trained):
+    component, _, _ = trained
+    text = "abito a Chiaravalle Centrale"
+    guess = {"entity": "comune", "value": "Chiaravalle", "start": 8, "end": 19}
+    out = entities(component, [guess], text)
+    assert [(e["value"], e["start"], e["end"]) for e in out] == [("Chiaravalle Centrale", 8, 28)]
 
 
 def test_tax_codes_are_upper_cased_and_kept_once(trained):
