@@ -37,9 +37,8 @@ def table(title: str, report: dict) -> list[dict]:
 def main(results: Path, min_macro_f1: float) -> int:
     intents = load(results / "intent_report.json")
     faq = load(results / "response_selection_report.json")
-    # The whole pipeline's entities (scripts/rasa_test_nlu.py); DIET's own, for comparison.
+    # The whole pipeline's entities (scripts/rasa_test_nlu.py), not one extractor's.
     entities = load(results / "Pipeline_report.json")
-    diet = load(results / "DIETClassifier_report.json")
     errors = load(results / "intent_errors.json") or []
 
     table("Intents", intents)
@@ -63,7 +62,6 @@ def main(results: Path, min_macro_f1: float) -> int:
         "faq_accuracy": faq.get("accuracy"),
         "faq_macro_f1": faq.get("macro avg", {}).get("f1-score"),
         "entity_micro_f1": entities.get("micro avg", {}).get("f1-score"),
-        "entity_micro_f1_diet_alone": diet.get("micro avg", {}).get("f1-score"),
         "out_of_scope_recall": intents.get("out_of_scope", {}).get("recall"),
         "worst_confusions": [
             {"true": t, "predicted": p, "count": c} for (t, p), c in confusions.most_common(10)

@@ -79,6 +79,7 @@ _OFFICE_CUES = frozenset({"cpi", "comune", "impiego", "collocamento"})
 # Comuni that are, in a chat, nearly always something else: a greeting, a pronoun, an adverb.
 _NEVER_ALONE = frozenset({"salve", "lei", "ne", "ora", "como", "este"})
 _TYPO_CUTOFF = 0.85
+_TYPO_MIN_LENGTH = 6
 
 
 def search_key(text: str) -> str:
@@ -187,7 +188,7 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
         first = 0
         while first < len(tokens):
             for last in range(min(len(tokens), first + _MAX_NAME_TOKENS) - 1, first - 1, -1):
-                start, end = tokens[first].start, tokens[last].end
+                start, end = _trimmed(text, tokens[first].start, tokens[last].end)
                 key = search_key(text[start:end])
                 if key in self._comuni and self._means_a_place(text, tokens, first, key, words):
                     found.append(
@@ -224,6 +225,8 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
         key = search_key(value)
         if key in self._comuni:
             return self._comuni[key]
+        if len(key) < _TYPO_MIN_LENGTH:
+            return None  # "sila" is not a typo of "Silea"
         close = difflib.get_close_matches(
             key, self._by_initial.get(key[:1], []), n=1, cutoff=_TYPO_CUTOFF
         )
@@ -260,6 +263,15 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
                 entity = {**entity, ENTITY_ATTRIBUTE_VALUE: code}
             result.append(entity)
         return sorted(result, key=lambda e: e.get(ENTITY_ATTRIBUTE_START, 0))
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the punctuation a token may carry ("Cosenza." -> "Cosenza")."""
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
 
 
 def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -92,6 +92,7 @@ def test_a_lower_case_word_that_is_no_comune_is_dropped(trained):
         ("Maida", ["Maida"]),
         ("maida", ["Maida"]),  # a bare answer
         ("abito a maida da dieci anni", ["Maida"]),
+        ("al cpi di Cosenza.", ["Cosenza"]),
         ("il cpi di fondi dove si trova", ["Fondi"]),
         ("sto a Fondi vicino al mare", ["Fondi"]),
         ("abito a chiaravalle centrale", ["Chiaravalle Centrale"]),
@@ -108,6 +109,12 @@ def test_a_lower_case_word_that_is_no_comune_is_dropped(trained):
 def test_comuni_named_in_the_text_are_found_where_a_place_is_meant(trained, text, expected):
     component, _, _ = trained
     assert comuni_in(component, text) == expected
+
+
+def test_a_found_name_spans_the_name_only(trained):
+    component, _, _ = trained
+    out = entities(component, [], "il cpi di Rende? grazie")
+    assert [(e["value"], e["start"], e["end"]) for e in out] == [("Rende", 10, 15)]
 
 
 def test_a_name_in_the_text_replaces_a_shorter_guess(trained):
