@@ -3,8 +3,9 @@
 # on 80 %, scores the other 20 %, prints per-intent precision/recall/F1, FAQ-key and
 # entity scores and the worst confusions; writes results/nlu/summary.json and Rasa's
 # reports and confusion-matrix PNGs beside it. Fails if intent macro-F1 < NLU_MIN_MACRO_F1.
-# The floor is 0.87, a guard against regressions at today's level (0.896 with
-# LinearIntentClassifier); the target of 0.90 is not reached yet (README, NLU evaluation).
+# The gate is 0.90, the issue's floor; today's figure is 0.901 (README, NLU evaluation).
+# The evaluation is deterministic (fixed split seed, intents from a linear SVM trained on
+# sorted examples), so a change that drops the figure below the gate fails every time.
 source "$(dirname "$0")/lib.sh"
 setup_bot_env
 cd "$ROOT"
@@ -33,4 +34,4 @@ log "Scoring the held-out 20 %"
   --nlu "$WORK/split/test_data.yml" --domain bot/domain --out "$OUT" \
   >"$WORK/test.log" 2>&1 || { tail -40 "$WORK/test.log"; exit 1; }
 
-"$BOT_VENV/bin/python" "$ROOT/scripts/nlu_report.py" "$OUT" "${NLU_MIN_MACRO_F1:-0.87}"
+"$BOT_VENV/bin/python" "$ROOT/scripts/nlu_report.py" "$OUT" "${NLU_MIN_MACRO_F1:-0.90}"
