@@ -4,13 +4,13 @@ usage: .venv/bot/bin/python scripts/nlu_proxy.py [--data nlu_data] [--cv] [--dup
                                                   [--errors N] [--json OUT]
 
 What it does:
-* loads nlu_data/ exactly as `rasa data split nlu` does (rasa.shared.data.get_nlu_directory
-  + rasa's load_data: entity annotations are stripped to plain text by Rasa's reader;
+* loads nlu_data/ exactly as `make evaluate` does (scripts/nlu_split.py: files in sorted
+  order, Rasa's reader; entity annotations are stripped to plain text by Rasa's reader;
   `faq/<key>` examples have intent `faq` for intent scoring and the key for FAQ scoring);
 * reproduces the split of scripts/evaluate_nlu.sh by calling Rasa's own
-  TrainingData.train_test_split(0.8, random_seed=2026) - the same function the CLI calls,
-  so the held-out 20 % is the same set of messages (a class's split changes when examples
-  are added to or removed from it, as it does for `make evaluate`);
+  TrainingData.train_test_split(0.8, random_seed=2026) on it, so the held-out 20 % is the
+  same set of messages (a class's split changes when examples are added to or removed
+  from it, as it does for `make evaluate`);
 * scores a linear model (TF-IDF word 1-2 grams + char_wb 2-5 grams + char 3-6 grams,
   LinearSVC C=2, as LinearIntentClassifier; like the
   pipeline's RegexFeaturizer, a marker word is added when a text contains a name of the
@@ -62,11 +62,10 @@ FIXED_VERBOSE = bool(os.environ.get("NLU_PROXY_FIXED_VERBOSE"))
 
 
 def load(data: str):
-    """Rasa TrainingData of `data`, loaded as `rasa data split nlu` loads it."""
-    import rasa.shared.data
-    from rasa.shared.nlu.training_data.loading import load_data
+    """Rasa TrainingData of `data`, loaded as scripts/nlu_split.py (`make evaluate`) loads it."""
+    from nlu_split import load_sorted
 
-    return load_data(rasa.shared.data.get_nlu_directory(data))
+    return load_sorted(data)
 
 
 def rows(messages) -> list[tuple[str, str, str | None]]:
