@@ -23,6 +23,22 @@ ROOT = Path(__file__).resolve().parents[2]
 ALL_DAY = {day: [["00:00", "23:59:59"]] for day in WEEKDAYS}
 
 
+def always_open_office(code: str, name: str) -> Office:
+    """A test office in Cosenza open every hour of every day (never closed for the test)."""
+    return Office(
+        code=code,
+        name=name,
+        region="Calabria",
+        province="CS",
+        comune="Cosenza",
+        opening_hours=ALL_DAY,
+        hours_verified=True,
+        services=["accoglienza_did"],
+        verified=False,
+        sources=[],
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -43,20 +59,7 @@ def database_with_open_office(prefix: str, code: str, name: str) -> Iterator[str
         engine = create_engine(url)
         with Session(engine) as session:
             seed_all(session)
-            session.add(
-                Office(
-                    code=code,
-                    name=name,
-                    region="Calabria",
-                    province="CS",
-                    comune="Cosenza",
-                    opening_hours=ALL_DAY,
-                    hours_verified=True,
-                    services=["accoglienza_did"],
-                    verified=False,
-                    sources=[],
-                )
-            )
+            session.add(always_open_office(code, name))
             session.commit()
         engine.dispose()
         yield url

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from backend.models import AuditEntry, CannedReply, Handoff, Office, Operator, OperatorSession
 from backend.services import clock
-from backend.services.calendar import WEEKDAYS, closed_reason
-from tests.app.processes import free_port
+from backend.services.calendar import closed_reason
+from tests.app.processes import ALL_DAY, always_open_office, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +41,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--n
 SCREENSHOTS = ROOT / "results" / "screenshots"
 PASSWORD = "password-della-prova-123"
 # Open all day, every day: the handoff is live whatever the hour of the test run.
-ALL_DAY = {day: [["00:00", "23:59:59"]] for day in WEEKDAYS}
 
 
 # Contrast ratio of an element's text on its background, from computed styles.
@@ -141,17 +140,8 @@ def cleanup(engine: Engine, office: Office, tag: str) -> None:
 
 @pytest.fixture(scope="module")
 def backend(database_url: str, engine: Engine, tmp_path_factory) -> Iterator[Backend]:
-    office = Office(
-        code=f"test-console-{uuid.uuid4().hex[:8]}",
-        name="Centro per l'Impiego di prova (console)",
-        region="Calabria",
-        province="CS",
-        comune="Cosenza",
-        opening_hours=ALL_DAY,
-        hours_verified=True,
-        services=["accoglienza_did"],
-        verified=False,
-        sources=[],
+    office = always_open_office(
+        f"test-console-{uuid.uuid4().hex[:8]}", "Centro per l'Impiego di prova (console)"
     )
     with Session(engine, expire_on_commit=False) as session:
         session.add(office)
