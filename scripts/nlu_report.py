@@ -46,7 +46,8 @@ def main(results: Path, min_macro_f1: float) -> int:
         table("FAQ keys (LinearResponseSelector)", faq)
     if entities:
         table(
-            "Entities (the pipeline's output: DIET, regex, comune lookup, postprocessing)", entities
+            "Entities (the pipeline's output: phrases, regex, comune names, post-processing)",
+            entities,
         )
 
     confusions = Counter(

@@ -1,23 +1,24 @@
-"""Post-processing of extracted entities, after DIET, synonyms and regexes.
+"""Comuni found in the text, and post-processing of the entities other extractors found.
 
 - comune: "cosenza", "CIRO MARINA", "ciro marina" -> the official ISTAT name ("Cirò Marina"),
   learnt from the `comune` lookup table and the synonyms of the training data.
-  Names of the table that DIET missed or cut short ("Chiaravalle" of "Chiaravalle
-  Centrale", a bare "Maida") are found in the text itself: every span of up to six tokens
-  whose folded text is a name, longest first. A span replaces DIET's overlapping guesses.
+  Names of the table ("Chiaravalle Centrale", a bare "Maida") are found in the text itself:
+  every span of up to six tokens whose folded text is a name, longest first. A span
+  replaces another extractor's overlapping guesses.
   Because 486 comuni are also Italian words ("Salve", "Fondi", "Bianco", "Latina"), a
   one-word name counts only where a place is meant: a multi-word name always; a one-word
   name that is not an Italian word when written with a capital, in a message of at most
   three words, or after "a", "di", "da", "in", "abito", "vivo"...; an Italian word only with
-  a capital (not opening a longer message) or after "cpi", "comune", "impiego" ("cpi di
-  fondi"). The Italian words are the forms and lemmas of spacy-lookups-data's Italian
-  lemma table, read at training time.
-  A value DIET found that is not a known name is mapped to the closest name when one is
-  close (a typo: "cosnza"), kept as written when the citizen wrote it with a capital
+  a capital (not opening a longer message), after "cpi", "comune", "impiego" ("cpi di
+  fondi"), or as the whole message ("cassino", the answer to "in quale comune?"). The
+  Italian words are the forms and lemmas of spacy-lookups-data's Italian lemma table,
+  read at training time.
+  A value another extractor found that is not a known name is mapped to the closest name
+  when one is close (a typo: "cosnza"), kept as written when the citizen wrote it with a capital
   ("Paperopoli": the actions say it is unknown), and dropped otherwise ("pizzeria").
-- codice_fiscale: upper-cased; when DIET and the regex both found the same code, one is kept.
-- misura: only the contract's values survive. DIET sometimes tags a stray word ("e",
-  "disoccupato") as a measure; after the synonyms every real measure is one of MEASURES.
+- codice_fiscale: upper-cased; when two extractors found the same code, one is kept.
+- misura: only the contract's values survive (a learnt extractor may tag a stray word, "e",
+  "disoccupato", as a measure); after the synonyms every real measure is one of MEASURES.
 """
 
 from __future__ import annotations
@@ -218,7 +219,9 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
             before in ("di", "a") and two_before in _OFFICE_CUES
         )
         if key in self._common:
-            return (capital and (index > 0 or words <= 3)) or after_office
+            # A bare "cassino" or "fondi" is the answer to "in quale comune?".
+            alone = words == 1 and len(key) >= _TYPO_MIN_LENGTH - 1
+            return (capital and (index > 0 or words <= 3)) or after_office or alone
         return capital or words <= 3 or before in _PLACE_CUES or after_office
 
     def _known_comune(self, value: str) -> str | None:
@@ -245,7 +248,7 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
                 continue
             if kind == COMUNE:
                 if any(_overlap(entity, span) for span in found):
-                    continue  # the name found in the text replaces DIET's guess
+                    continue  # the name found in the text replaces another's guess
                 official = self._known_comune(value)
                 if official is None:
                     if not value[:1].isupper():

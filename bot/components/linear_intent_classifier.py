@@ -14,8 +14,7 @@ a transformer trained from scratch. Same recipe as scripts/nlu_proxy.py:
   regexes are taken from the training data and persisted with the model.
 
 It reads the text only, not other components' features, so it can sit anywhere after the
-tokenizer; put it after DIET (which then extracts entities only) and before
-FallbackClassifier.
+tokenizer; put it before FallbackClassifier.
 
 Confidences: the SVM's decision values go through a softmax whose temperature is fitted
 on cross-validated decision values of the training data (minimum log-loss), so a

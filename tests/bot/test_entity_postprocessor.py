@@ -1,4 +1,4 @@
-"""Comuni are normalised to their ISTAT names and found where DIET missed them; tax codes are
+"""Comuni are normalised to their ISTAT names and found in the text; tax codes are
 upper-cased and deduplicated; only the contract's measures survive."""
 
 from pathlib import Path
@@ -94,6 +94,7 @@ def test_a_lower_case_word_that_is_no_comune_is_dropped(trained):
         ("abito a maida da dieci anni", ["Maida"]),
         ("al cpi di Cosenza.", ["Cosenza"]),
         ("il cpi di fondi dove si trova", ["Fondi"]),
+        ("fondi", ["Fondi"]),  # the whole message: the answer to "in quale comune?"
         ("sto a Fondi vicino al mare", ["Fondi"]),
         ("abito a chiaravalle centrale", ["Chiaravalle Centrale"]),
         ("ciro marina o reggio di calabria", ["Cirò Marina", "Reggio di Calabria"]),
