@@ -126,6 +126,24 @@ def test_intents_and_a_calibrated_ranking(trained):
     assert {"intent", "intent_ranking"} <= set(book.as_dict(only_output_properties=True))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vorrei prenotare un appuntamento per lunedì",
+        "abito a Cirò Marina",
+        "RSSMRA80A01D086X",
+        "CIAO!!!",
+        "zzz qwerty",  # no known n-gram of the words: only the intercept and char n-grams
+        "",
+    ],
+)
+def test_one_text_is_scored_like_sklearns_decision_function(trained, text):
+    # The one-text path (what Rasa runs for each message) and sklearn's batch path agree.
+    fast = trained._fast(text)
+    batch = trained._decision(trained._model, [text])[0]
+    assert fast == pytest.approx(batch, abs=1e-9)
+
+
 def test_ranking_is_cut_to_the_configured_length(storage):
     component = LinearIntentClassifier.create({"ranking_length": 3}, storage, RESOURCE, CONTEXT)
     component.train(training_data())
