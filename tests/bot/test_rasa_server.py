@@ -54,3 +54,35 @@ def test_it_is_much_cheaper_than_validating_the_schema_every_time(
     for _ in range(5):
         patched._validate_action_result(VALID)
     assert time.perf_counter() - started < unpatched / 5
+
+
+@pytest.fixture
+def event_lookup_patched(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.shared.core.events import Event
+
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
+    rasa_server.patch_event_type_lookup()
+
+
+def test_events_read_back_are_the_classes_rasa_would_pick(event_lookup_patched: None) -> None:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        Event,
+        SlotSet,
+        UserUttered,
+        deserialise_events,
+    )
+
+    serialised = [
+        {"event": "user", "text": "ciao", "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "action", "name": "utter_greet"},
+        {"event": "slot", "name": "comune", "value": "Cosenza"},
+    ]
+    events = deserialise_events(serialised)
+    assert [type(e) for e in events] == [UserUttered, ActionExecuted, SlotSet]
+    assert events[2].value == "Cosenza"
+    # Unknown names behave as in Rasa: the default, None for the old "topic", else an error.
+    assert Event.resolve_by_type("nonsense", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("nonsense")
