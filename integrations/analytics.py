@@ -2,12 +2,11 @@
 
 - `conversation_started`: the first message of a sender on an Italian day, once across
   gateway replicas (Redis SET NX on the sender's pseudonym, kept two days).
-- `intent`, `faq`, `fallback`: after Rasa answered, the gateway reads the conversation's
-  tracker state without its events (`GET /conversations/<id>/tracker?include_events=NONE`)
-  and keeps only the intent's name, the FAQ key and the place the conversation named.
-  The REST channel's replies carry no intent, and parsing the text again would run the
-  NLU twice. The read runs after the reply, off the citizen's wait; the conversation's
-  next message waits for it, so it always reads the turn it belongs to.
+- `intent`, `faq`, `fallback`: Rasa's answer on the gateway's channel carries what it
+  understood of the turn (bot/channels/gateway_channel.py): the gateway keeps only the
+  intent's name, the FAQ key and the place the conversation named. (It used to read the
+  tracker back after every reply: a second request and a second read of the whole
+  conversation in Rasa, for each message.)
 
 Events go to the backend in batches (`POST /api/analytics/events`) every few seconds.
 A backend or Rasa that fails costs figures, never a reply.
@@ -25,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from integrations.rasa_client import RasaClient
 from integrations.redis_store import RedisStore
 
 log = logging.getLogger(__name__)
@@ -73,20 +71,16 @@ class AnalyticsRecorder:
         backend_url: str,
         token: str,
         store: RedisStore,
-        rasa: RasaClient,
         flush_seconds: float = 5.0,
         max_pending: int = 20_000,
     ) -> None:
         self._store = store
-        self._rasa = rasa
         self._flush_seconds = flush_seconds
         self._pending: deque[dict[str, Any]] = deque(maxlen=max_pending)
         self._client = httpx.AsyncClient(
             base_url=backend_url, timeout=5.0, headers={"Authorization": f"Bearer {token}"}
         )
         self._task: asyncio.Task[None] | None = None
-        # Tracker reads still running, by conversation.
-        self._probes: dict[str, asyncio.Task[None]] = {}
 
     def _add(self, channel: str, conversation_id: str, **event: Any) -> None:
         event = {k: v for k, v in event.items() if v is not None}
@@ -104,27 +98,9 @@ class AnalyticsRecorder:
         if first:
             self._add(channel, conversation_id, kind="conversation_started")
 
-    async def before_turn(self, conversation_id: str) -> None:
-        """Wait for the previous turn's tracker read (it must not read this turn)."""
-        probe = self._probes.get(conversation_id)
-        if probe is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(probe), timeout=5.0)
-
-    def after_turn(self, channel: str, conversation_id: str) -> None:
-        """Read what Rasa understood of the turn that just ended, in the background."""
-        task = asyncio.create_task(self._probe(channel, conversation_id))
-        self._probes[conversation_id] = task
-
-        def forget(done: asyncio.Task[None]) -> None:
-            if self._probes.get(conversation_id) is done:
-                del self._probes[conversation_id]
-
-        task.add_done_callback(forget)
-
-    async def _probe(self, channel: str, conversation_id: str) -> None:
-        state = await self._rasa.tracker_state(conversation_id)
-        for event in events_of_turn(state or {}):
+    def record_turn(self, channel: str, conversation_id: str, state: dict[str, Any]) -> None:
+        """Record what the assistant understood of one turn (codes and a place, no text)."""
+        for event in events_of_turn(state):
             self._add(channel, conversation_id, **event)
 
     async def flush(self) -> None:
@@ -157,8 +133,6 @@ class AnalyticsRecorder:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._probes:
-            await asyncio.wait(set(self._probes.values()), timeout=2.0)
         with contextlib.suppress(Exception):
             await self.flush()
         await self._client.aclose()

@@ -71,7 +71,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 backend_url=settings.backend_url,
                 token=settings.backend_service_token.get_secret_value(),
                 store=store,
-                rasa=rasa,
                 flush_seconds=settings.analytics_flush_seconds,
             )
             analytics.start()

@@ -113,7 +113,6 @@ class ConversationRouter:
         await adapter.on_inbound(message)
         metrics.MESSAGES.labels(message.channel).inc()
         if self._analytics:
-            await self._analytics.before_turn(message.conversation_id)
             await self._analytics.message_seen(message.channel, message.conversation_id, who)
         if self._limiter and not await self._limiter.allow(message.channel, who):
             return [texts.RATE_LIMITED]
@@ -129,10 +128,10 @@ class ConversationRouter:
             if human is not None:
                 return human
         try:
-            replies = await self._rasa.send(message.conversation_id, text)
+            turn = await self._rasa.send(message.conversation_id, text)
         except AssistantUnavailable:
             return [ASSISTANT_DOWN]
         if self._analytics:
-            self._analytics.after_turn(message.channel, message.conversation_id)
+            self._analytics.record_turn(message.channel, message.conversation_id, turn.state)
         # Every message gets an answer: silence would look like a broken service.
-        return replies or [NO_ANSWER]
+        return turn.replies or [NO_ANSWER]

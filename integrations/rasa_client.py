@@ -1,12 +1,13 @@
-"""Talking to the Rasa servers over their REST channel."""
+"""Talking to the Rasa servers over the gateway's channel (bot/channels/gateway_channel.py):
+Rasa's REST channel messages plus what the assistant understood of the turn."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -14,14 +15,21 @@ from integrations.messages import Button, Reply
 from integrations.privacy_notice import with_link
 
 log = logging.getLogger(__name__)
-# The tracker read is off the citizen's path, but must not pile up behind a slow Rasa.
-TRACKER_TIMEOUT_SECONDS = 3.0
-# Requests in flight to one Rasa server at a time: citizens' messages, tracker reads.
-# Enough to keep a server busy while it waits for the action server; the rest wait here,
-# in order, instead of in httpx's connection pool (whose queue costs CPU quadratic in its
-# length: half the gateway's CPU at 200 citizens, scripts/bench.py) or inside Rasa.
+WEBHOOK = "/webhooks/gateway/webhook"
+# Citizens' messages in flight to one Rasa server at a time. Enough to keep a server busy
+# while it waits for the action server; the rest wait here, in order, instead of in
+# httpx's connection pool (whose queue costs CPU quadratic in its length: half the
+# gateway's CPU at 200 citizens, scripts/bench.py) or inside Rasa.
 MAX_MESSAGES_IN_FLIGHT = 32
-MAX_TRACKER_READS_IN_FLIGHT = 32
+
+
+@dataclass
+class AssistantTurn:
+    """The assistant's replies to one message, and what it understood of it: the tracker
+    state's `latest_message` (intent, FAQ key) and place `slots`, or {} if not told."""
+
+    replies: list[Reply]
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 class AssistantUnavailable(Exception):
@@ -65,6 +73,17 @@ def parse_rasa_replies(body: object, public_base_url: str = "http://127.0.0.1:80
     return replies
 
 
+def parse_turn(body: object, public_base_url: str = "http://127.0.0.1:8080") -> AssistantTurn:
+    """The gateway channel's answer; a plain REST answer (a list) has replies only."""
+    if not isinstance(body, dict):
+        return AssistantTurn(parse_rasa_replies(body, public_base_url))
+    state = body.get("turn")
+    return AssistantTurn(
+        parse_rasa_replies(body.get("messages"), public_base_url),
+        state if isinstance(state, dict) else {},
+    )
+
+
 class RasaClient:
     def __init__(
         self, servers: list[str], timeout: float, public_base_url: str = "http://127.0.0.1:8080"
@@ -72,49 +91,28 @@ class RasaClient:
         self._servers = servers
         self._public_base_url = public_base_url
         self._timeout = timeout
-        per_server = MAX_MESSAGES_IN_FLIGHT + MAX_TRACKER_READS_IN_FLIGHT
         # A connection for every request allowed in flight, kept alive between requests.
-        connections = per_server * max(1, len(servers))
+        connections = MAX_MESSAGES_IN_FLIGHT * max(1, len(servers))
         self._client = httpx.AsyncClient(
             timeout=timeout,
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         )
         self._messages = {s: asyncio.Semaphore(MAX_MESSAGES_IN_FLIGHT) for s in servers}
-        self._reads = {s: asyncio.Semaphore(MAX_TRACKER_READS_IN_FLIGHT) for s in servers}
 
-    async def send(self, conversation_id: str, text: str) -> list[Reply]:
+    async def send(self, conversation_id: str, text: str) -> AssistantTurn:
         server = pick_server(self._servers, conversation_id)
         try:
             # The timeout covers the wait for a turn too: the citizen hears within it.
             async with asyncio.timeout(self._timeout), self._messages[server]:
                 response = await self._client.post(
-                    f"{server}/webhooks/rest/webhook",
-                    json={"sender": conversation_id, "message": text},
+                    f"{server}{WEBHOOK}", json={"sender": conversation_id, "message": text}
                 )
             response.raise_for_status()
-            return parse_rasa_replies(response.json(), self._public_base_url)
+            body = response.json()
         except (httpx.HTTPError, ValueError, TimeoutError) as exc:
             log.warning("Rasa server %s failed: %s", server, type(exc).__name__)
             raise AssistantUnavailable from exc
-
-    async def tracker_state(self, conversation_id: str) -> dict[str, Any] | None:
-        """The conversation's current state without its events (latest message, slots).
-
-        For the analytics (integrations/analytics.py); None when Rasa does not answer.
-        """
-        server = pick_server(self._servers, conversation_id)
-        try:
-            async with asyncio.timeout(TRACKER_TIMEOUT_SECONDS), self._reads[server]:
-                response = await self._client.get(
-                    f"{server}/conversations/{quote(conversation_id, safe=':')}/tracker",
-                    params={"include_events": "NONE"},
-                )
-            response.raise_for_status()
-            state = response.json()
-        except (httpx.HTTPError, ValueError, TimeoutError) as exc:
-            log.info("tracker of a conversation not read from %s: %s", server, type(exc).__name__)
-            return None
-        return state if isinstance(state, dict) else None
+        return parse_turn(body, self._public_base_url)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -90,7 +90,7 @@ class CountingProxy:
 
     async def _forward(self, request: Request) -> Response:
         body = await request.body()
-        if request.url.path == "/webhooks/rest/webhook":
+        if request.url.path == "/webhooks/gateway/webhook":
             self.senders[json.loads(body)["sender"]] += 1
         upstream = await self._client.request(
             request.method,

@@ -75,7 +75,8 @@ LONG_PAYLOAD = '/inform{"comune":"San Giovanni in Fiore","provincia":"Cosenza","
 
 
 class FakeRasa:
-    """Rasa's REST channel: POST /webhooks/rest/webhook {sender, message} -> [messages]."""
+    """Rasa's gateway channel (bot/channels/gateway_channel.py): POST
+    /webhooks/gateway/webhook {sender, message} -> {"messages": [...], "turn": {...}}."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
@@ -83,7 +84,7 @@ class FakeRasa:
         self.max_parallel_per_sender = 0
         self._active: dict[str, int] = {}
         self.app = FastAPI()
-        self.app.post("/webhooks/rest/webhook")(self._webhook)
+        self.app.post("/webhooks/gateway/webhook")(self._webhook)
 
     def reset(self) -> None:
         self.received.clear()
@@ -93,7 +94,7 @@ class FakeRasa:
     def texts_from(self, sender: str) -> list[str]:
         return [text for who, text in self.received if who == sender]
 
-    async def _webhook(self, request: Request) -> list[dict[str, Any]]:
+    async def _webhook(self, request: Request) -> dict[str, Any]:
         body = await request.json()
         sender, text = body["sender"], body["message"]
         self._active[sender] = self._active.get(sender, 0) + 1
@@ -103,8 +104,8 @@ class FakeRasa:
             self.received.append((sender, text))
         finally:
             self._active[sender] -= 1
-        answer = self._answer(text)
-        return [{"recipient_id": sender, **item} for item in answer]
+        messages = [{"recipient_id": sender, **item} for item in self._answer(text)]
+        return {"messages": messages, "turn": {"latest_message": {"intent": {"name": "x"}}}}
 
     @staticmethod
     def _answer(text: str) -> list[dict[str, Any]]:

@@ -1,13 +1,11 @@
 """The gateway's analytics events and its /metrics, against a fake Rasa and a fake backend.
 
-The fake Rasa answers the REST channel and, like Rasa 3.6's HTTP API, the tracker state
-without events (`include_events=NONE`): the latest message's intent, the response
-selector's FAQ key and the slots.
+The fake Rasa answers as the gateway's channel does (bot/channels/gateway_channel.py):
+the messages, and the turn's intent, the response selector's FAQ key and the place slots.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.app.gateway.fakes import serve, wait_for
 
 TOKEN = "analytics-test-service-token"
-# What Rasa understood of each text, as its tracker state shows it.
+# What Rasa understood of each text, as the channel's turn shows it.
 UNDERSTOOD: dict[str, dict[str, Any]] = {
     "cos'è la DID?": {
         "intent": {"name": "faq", "confidence": 0.93},
@@ -31,26 +29,20 @@ UNDERSTOOD: dict[str, dict[str, Any]] = {
 }
 
 
-class FakeRasaWithTracker:
+class FakeRasaWithTurns:
     def __init__(self) -> None:
-        self.latest: dict[str, str] = {}
-        self.tracker_delay = 0.0
         self.app = FastAPI()
-        self.app.post("/webhooks/rest/webhook")(self._webhook)
-        self.app.get("/conversations/{conversation_id:path}/tracker")(self._tracker)
+        self.app.post("/webhooks/gateway/webhook")(self._webhook)
 
-    async def _webhook(self, request: Request) -> list[dict[str, Any]]:
+    async def _webhook(self, request: Request) -> dict[str, Any]:
         body = await request.json()
-        self.latest[body["sender"]] = body["message"]
-        return [{"recipient_id": body["sender"], "text": "Risposta di prova."}]
-
-    async def _tracker(self, conversation_id: str, include_events: str) -> dict[str, Any]:
-        assert include_events == "NONE"
-        await asyncio.sleep(self.tracker_delay)
-        text = self.latest.get(conversation_id, "")
+        text = body["message"]
         slots = {"comune": "Cosenza"} if "Cosenza" in text else {"comune": None}
-        message = {"text": text, **UNDERSTOOD.get(text, {"intent": {"name": "greet"}})}
-        return {"sender_id": conversation_id, "latest_message": message, "slots": slots}
+        latest = UNDERSTOOD.get(text, {"intent": {"name": "greet"}})
+        return {
+            "messages": [{"recipient_id": body["sender"], "text": "Risposta di prova."}],
+            "turn": {"latest_message": latest, "slots": slots},
+        }
 
 
 class FakeBackend:
@@ -73,8 +65,8 @@ class FakeBackend:
 
 
 @pytest.fixture
-def fakes() -> Iterator[tuple[FakeRasaWithTracker, str, FakeBackend, str]]:
-    rasa, backend = FakeRasaWithTracker(), FakeBackend()
+def fakes() -> Iterator[tuple[FakeRasaWithTurns, str, FakeBackend, str]]:
+    rasa, backend = FakeRasaWithTurns(), FakeBackend()
     with serve(rasa.app) as rasa_url, serve(backend.app) as backend_url:
         yield rasa, rasa_url, backend, backend_url
 
@@ -102,9 +94,7 @@ def say(client: Any, session: str, text: str) -> None:
 
 
 def test_events_carry_codes_not_texts_and_each_turn_its_own_intent(start, fakes):
-    rasa, _, backend, _ = fakes
-    # A slow tracker read: the next message must wait for it, or it would read that one.
-    rasa.tracker_delay = 0.3
+    _, _, backend, _ = fakes
     gateway = start()
     say(gateway, "analytics-session-1", "cos'è la DID?")
     say(gateway, "analytics-session-1", "boh")
