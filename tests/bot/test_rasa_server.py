@@ -86,3 +86,40 @@ def test_events_read_back_are_the_classes_rasa_would_pick(event_lookup_patched: 
     assert Event.resolve_by_type("topic") is None
     with pytest.raises(ValueError, match="Unknown event name"):
         Event.resolve_by_type("nonsense")
+
+
+async def test_calls_to_an_endpoint_share_one_kept_alive_connection(monkeypatch):
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    rasa_server.patch_endpoint_sessions()
+    peers: list[tuple[str, int]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": [], "echo": await request.json()})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        first = await endpoint.request(json={"n": 1}, method="post")
+        second = await endpoint.request(json={"n": 2}, method="post")
+        assert (first["echo"], second["echo"]) == ({"n": 1}, {"n": 2})
+        assert len(peers) == 2 and peers[0] == peers[1]  # the same client connection
+        async with endpoint.session() as session:
+            assert not session.closed  # leaving the `async with` keeps it open
+        await session.close()
+        # A closed session is replaced, not reused.
+        third = await endpoint.request(json={"n": 3}, method="post")
+        assert third["echo"] == {"n": 3}
+        async with endpoint.session() as again:
+            await again.close()
+    finally:
+        await runner.cleanup()
