@@ -1,4 +1,4 @@
-"""`rasa` with three performance fixes for Rasa 3.6: same arguments, same behaviour.
+"""`rasa` with four performance fixes for Rasa 3.6: same arguments, same behaviour.
 
     python -m bot.rasa_server run --enable-api --model models ...
 
@@ -21,6 +21,12 @@ the action server (`EndpointConfig.request`), several per form turn: 8 % of its 
 under load, and a connection set-up on the citizen's wait. Each endpoint now keeps one
 session per event loop, its connections kept alive for a shorter time than the action
 server's (Sanic's 5 s), so that a connection the server is closing is never reused.
+
+And a fourth: every parse and every action prediction runs Rasa's graph of components
+through dask, which first cuts the graph down to the targets and then schedules it:
+6 % of the server's CPU, for graphs of a dozen nodes run one message at a time. The
+graph is now run by a plain depth-first walk, the cut-down graph kept per set of targets;
+nodes get the same inputs and give the same outputs.
 """
 
 from __future__ import annotations
@@ -120,10 +126,57 @@ def patch_endpoint_sessions() -> None:
     EndpointConfig.session = session  # type: ignore[method-assign]
 
 
+def patch_graph_runner() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.graph import GraphSchema
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(
+        self: DaskGraphRunner,
+        inputs: dict[str, Any] | None = None,
+        targets: list[str] | None = None,
+    ) -> dict[str, Any]:
+        run_targets = list(targets) if targets else list(self._graph_schema.target_names)
+        schemas: dict[tuple[str, ...], GraphSchema] = self.__dict__.setdefault(
+            "_minimal_schemas", {}
+        )
+        key = tuple(run_targets)
+        if key not in schemas:
+            schemas[key] = self._graph_schema.minimal_graph_schema(run_targets)
+        nodes = schemas[key].nodes
+        # What dask is given: each input as (name, value), each node called with the
+        # results of its needs, a need that is neither passed as its bare name.
+        results: dict[str, Any] = {}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and (value in nodes or value in results):
+                raise GraphRunError(
+                    f"Input value '{value}' clashes with a node name. Make sure that none "
+                    f"of the input names passed to the `run` method are the same as node "
+                    f"names in the graph schema."
+                )
+            results[name] = (name, value)
+
+        def result_of(name: str) -> Any:
+            if name not in results:
+                if name not in nodes:
+                    return name
+                needs = [result_of(need) for need in nodes[name].needs.values()]
+                results[name] = self._instantiated_nodes[name](*needs)
+            return results[name]
+
+        try:
+            return dict(result_of(target) for target in run_targets)
+        except RuntimeError as error:
+            raise GraphRunError("Error running runner.") from error
+
+    DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
 def main() -> None:
     patch_action_response_validation()
     patch_event_type_lookup()
     patch_endpoint_sessions()
+    patch_graph_runner()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

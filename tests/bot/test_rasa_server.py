@@ -1,7 +1,10 @@
-"""bot/rasa_server.py: action responses are validated as Rasa does, only without the cost."""
+"""bot/rasa_server.py: Rasa behaves as Rasa does, only without the costs it patches away:
+action responses validated the same, events read back as the same classes, one kept-alive
+connection to an endpoint, the same graph outputs without dask."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import jsonschema
@@ -123,3 +126,41 @@ async def test_calls_to_an_endpoint_share_one_kept_alive_connection(monkeypatch)
             await again.close()
     finally:
         await runner.cleanup()
+
+
+TEXTS = [
+    "ciao",
+    "cos'è la DID?",
+    "posso avere l'assegno di inclusione? abito a Rende",
+    "RSSMRA85M01H501Z",
+    "vorrei spostare l'appuntamento di giovedì",
+]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SPORTELLO_TEST_MODEL"), reason="needs a trained model (scripts/test.sh)"
+)
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Rasa's own, on loading the domain
+async def test_the_graph_gives_what_dask_gives(monkeypatch):
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    agent = Agent.load(os.environ["SPORTELLO_TEST_MODEL"])
+
+    async def outputs() -> list[object]:
+        found: list[object] = []
+        for text in TEXTS:
+            parse = await agent.parse_message(text)
+            tracker = DialogueStateTracker.from_events(
+                "test", [ActionExecuted("action_listen"), UserUttered(text, parse_data=parse)]
+            )
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            found.append((parse, prediction.max_confidence_index, prediction.policy_name))
+        return found
+
+    by_dask = await outputs()
+    rasa_server.patch_graph_runner()
+    assert await outputs() == by_dask
