@@ -81,6 +81,9 @@ class AnalyticsRecorder:
             base_url=backend_url, timeout=5.0, headers={"Authorization": f"Bearer {token}"}
         )
         self._task: asyncio.Task[None] | None = None
+        # Senders this replica has already seen today (Redis holds the truth across replicas).
+        self._seen_day = ""
+        self._seen_today: set[str] = set()
 
     def _add(self, channel: str, conversation_id: str, **event: Any) -> None:
         event = {k: v for k, v in event.items() if v is not None}
@@ -91,10 +94,19 @@ class AnalyticsRecorder:
     async def message_seen(self, channel: str, conversation_id: str, who: str) -> None:
         """Record conversation_started for the first message of the day of this sender."""
         day = today()
+        if day != self._seen_day:
+            self._seen_day, self._seen_today = day, set()
+        if who in self._seen_today:
+            return  # this replica already asked Redis today: no round trip per message
         key = self._store.key("analytics", "seen", day, who)
-        first = await self._store.run(
-            "analytics", lambda r: r.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS)
-        )
+
+        async def first_today(redis: Any) -> bool:
+            # SET NX answers None when the key was there: seen first by another replica.
+            return bool(await redis.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS))
+
+        first = await self._store.run("analytics", first_today)
+        if first is not None:  # None: Redis down, ask again next time
+            self._seen_today.add(who)
         if first:
             self._add(channel, conversation_id, kind="conversation_started")
 
