@@ -367,7 +367,8 @@ class GatewayTarget(Target):
 
 
 class RasaTarget(Target):
-    """Rasa's REST channel, as the gateway calls it; same server choice for a sender."""
+    """Rasa's plain REST channel (the gateway calls its own channel, which answers the same
+    messages plus the turn's intent); same server choice for a sender."""
 
     name = "rasa"
 
