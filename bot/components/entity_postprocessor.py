@@ -27,7 +27,6 @@ import difflib
 import functools
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from typing import Any
 
@@ -48,6 +47,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.spans import search_key, trimmed
 
 COMUNE = "comune"
 TAX_CODE = "codice_fiscale"
@@ -81,13 +82,6 @@ _OFFICE_CUES = frozenset({"cpi", "comune", "impiego", "collocamento"})
 _NEVER_ALONE = frozenset({"salve", "lei", "ne", "ora", "como", "este"})
 _TYPO_CUTOFF = 0.85
 _TYPO_MIN_LENGTH = 6
-
-
-def search_key(text: str) -> str:
-    """Fold case, accents, apostrophes and hyphens (same rule as the backend's lookups)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", ascii_only).strip()
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -189,7 +183,7 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
         first = 0
         while first < len(tokens):
             for last in range(min(len(tokens), first + _MAX_NAME_TOKENS) - 1, first - 1, -1):
-                start, end = _trimmed(text, tokens[first].start, tokens[last].end)
+                start, end = trimmed(text, tokens[first].start, tokens[last].end)
                 key = search_key(text[start:end])
                 if key in self._comuni and self._means_a_place(text, tokens, first, key, words):
                     found.append(
@@ -266,15 +260,6 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
                 entity = {**entity, ENTITY_ATTRIBUTE_VALUE: code}
             result.append(entity)
         return sorted(result, key=lambda e: e.get(ENTITY_ATTRIBUTE_START, 0))
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without the punctuation a token may carry ("Cosenza." -> "Cosenza")."""
-    while start < end and not text[start].isalnum():
-        start += 1
-    while end > start and not text[end - 1].isalnum():
-        end -= 1
-    return start, end
 
 
 def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -24,8 +24,6 @@ microseconds per message and, on our held-out split, finds the measures as well
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -47,17 +45,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.spans import search_key, trimmed
+
 _MODEL_FILE = "phrases.json"
 _START = "<s>"  # the "word before" a phrase that opens the message
 _END = "</s>"  # the "word after" a phrase that closes it
 _MIN_TYPO_LENGTH = 5
-
-
-def fold(text: str) -> str:
-    """Case, accents and punctuation folded; words separated by single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", ascii_only).strip()
 
 
 def _edits(word: str) -> set[str]:
@@ -136,7 +129,8 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
             for entity in message.get(ENTITIES) or []:
                 if entity.get(ENTITY_ATTRIBUTE_TYPE) not in kinds:
                     continue
-                span = fold(text[entity[ENTITY_ATTRIBUTE_START] : entity[ENTITY_ATTRIBUTE_END]])
+                start, end = entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+                span = search_key(text[start:end])
                 value = str(entity.get(ENTITY_ATTRIBUTE_VALUE) or span)
                 if span:
                     values[span][(entity[ENTITY_ATTRIBUTE_TYPE], value)] += 1
@@ -144,10 +138,10 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         kind_of_value = {value: kind for counter in values.values() for (kind, value) in counter}
         # Synonyms of these entities' values ("naspy" -> naspi) and the values themselves.
         for surface, value in training_data.entity_synonyms.items():
-            if value in known and fold(surface):
-                values[fold(surface)][(kind_of_value[value], value)] += 0
+            if value in known and search_key(surface):
+                values[search_key(surface)][(kind_of_value[value], value)] += 0
         for value in known:
-            values[fold(value.replace("_", " "))][(kind_of_value[value], value)] += 0
+            values[search_key(value.replace("_", " "))][(kind_of_value[value], value)] += 0
         phrases = {
             phrase: {
                 "entity": counter.most_common(1)[0][0][0],
@@ -205,7 +199,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         return training_data
 
     def _word(self, token_text: str) -> str:
-        word = fold(token_text)
+        word = search_key(token_text)
         if not word or word in self._words or len(word) < _MIN_TYPO_LENGTH or " " in word:
             return word
         candidates: set[str] = set(self._by_deletion.get(word, ()))
@@ -237,7 +231,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
             if use_context and not _is_entity_here(stats, before, after):
                 continue
             taken.update(range(first, last + 1))
-            start, end = _trimmed(text, tokens[first].start, tokens[last].end)
+            start, end = trimmed(text, tokens[first].start, tokens[last].end)
             found.append(
                 {
                     "phrase": phrase,
@@ -261,15 +255,3 @@ def _is_entity_here(stats: dict[str, Any], before: str, after: str) -> bool:
     if stats["seen"]:
         return stats["tagged"] * 2 >= stats["seen"]
     return True  # a synonym never met in an example: a deliberate name of the measure
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without the punctuation a token may carry ("NASpI?" -> "NASpI"); an
-    acronym keeps its last dot ("s.f.l.")."""
-    while start < end and not text[start].isalnum():
-        start += 1
-    while end > start and not text[end - 1].isalnum():
-        end -= 1
-    if text[end : end + 1] == "." and "." in text[start:end]:
-        end += 1
-    return start, end
