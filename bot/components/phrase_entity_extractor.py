@@ -154,7 +154,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
             for phrase, counter in values.items()
         }
         self._use({"phrases": phrases})
-        # How often each phrase is the entity where it occurs, overall and by the word before.
+        # How often each phrase is the entity where it occurs: overall, by the words around it.
         for message in annotated:
             tagged_spans = {
                 (e[ENTITY_ATTRIBUTE_START], e[ENTITY_ATTRIBUTE_END])

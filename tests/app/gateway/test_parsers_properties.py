@@ -29,7 +29,7 @@ from integrations.channels.whatsapp import WhatsAppChannel
 from integrations.channels.whatsapp_api import reply_messages
 from integrations.handoff import is_cancel, parse_mode
 from integrations.messages import Button, InboundMessage, Reply
-from integrations.rasa_client import parse_rasa_replies
+from integrations.rasa_client import parse_rasa_replies, parse_turn
 from integrations.redis_store import RedisStore
 from integrations.settings import GatewaySettings
 from tests.app.gateway.conftest import (
@@ -334,6 +334,19 @@ replies = st.builds(
 def test_rasa_answers_of_any_shape_become_replies_with_text(body):
     for reply in parse_rasa_replies(body):
         assert reply.text == reply.text.strip() and reply.text
+
+
+@BOUNDED
+@given(
+    body=st.one_of(
+        anything,
+        st.dictionaries(st.sampled_from(["messages", "turn", "other"]), anything),
+    )
+)
+def test_gateway_channel_answers_of_any_shape_give_replies_and_a_state(body):
+    turn = parse_turn(body)
+    assert isinstance(turn.state, dict)
+    assert all(reply.text.strip() for reply in turn.replies)
 
 
 @BOUNDED
