@@ -203,6 +203,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "calibration_folds": 5,
             "ranking_length": 10,
             "random_seed": 2026,
+            # Added to a class's decision value: moves the boundary of a class whose recall
+            # matters more than its precision (config.yml sets out_of_scope's).
+            "class_bias": {},
         }
 
     @staticmethod
@@ -343,7 +346,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         decision = model["svm"].decision_function(self._features(model, texts))
         if decision.ndim == 1:  # two classes: one score, positive for classes_[1]
             decision = np.column_stack([-decision, decision]) / 2
-        return decision
+        return decision + self._bias(model)
+
+    def _bias(self, model: dict[str, Any]) -> np.ndarray:
+        bias = self._config["class_bias"] or {}
+        return np.array([float(bias.get(str(c), 0.0)) for c in model["svm"].classes_])
 
     def predict(self, texts: list[str]) -> list[list[dict[str, Any]]]:
         """The ranking of every intent, best first, for each text."""
@@ -356,7 +363,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return [[dict(only)] for _ in texts]
         classes = self._model["svm"].classes_
         if self._fast is not None and len(texts) == 1:
-            decision = self._fast(texts[0])[np.newaxis, :]
+            decision = (self._fast(texts[0]) + self._bias(self._model))[np.newaxis, :]
         else:
             decision = self._decision(self._model, texts)
         probabilities = softmax(decision * self._temperature, axis=1)

@@ -144,6 +144,23 @@ def test_one_text_is_scored_like_sklearns_decision_function(trained, text):
     assert fast == pytest.approx(batch, abs=1e-9)
 
 
+def test_a_class_bias_is_added_to_that_class_only(storage, trained):
+    leaning = LinearIntentClassifier.create(
+        {"class_bias": {"out_of_scope": 0.5}}, storage, Resource("biased"), CONTEXT
+    )
+    leaning.train(training_data())
+    text = "mi consigli un buon ristorante?"
+    plain = trained._decision(trained._model, [text])[0]
+    biased = leaning._decision(leaning._model, [text])[0]
+    shift = dict(zip(trained._model["svm"].classes_, biased - plain, strict=True))
+    assert shift.pop("out_of_scope") == pytest.approx(0.5)
+    assert all(v == pytest.approx(0.0) for v in shift.values())
+    # The one-text path leans the same way.
+    one, batch = leaning.predict([text])[0], leaning.predict([text, text])[0]
+    assert [r["name"] for r in one] == [r["name"] for r in batch]
+    assert [r["confidence"] for r in one] == pytest.approx([r["confidence"] for r in batch])
+
+
 def test_ranking_is_cut_to_the_configured_length(storage):
     component = LinearIntentClassifier.create({"ranking_length": 3}, storage, RESOURCE, CONTEXT)
     component.train(training_data())
