@@ -161,13 +161,14 @@ class _FastDecision:
     every call, and the sparse stacking and product cost more than the arithmetic: three
     quarters of the classifiers' time in a Rasa profile under load (scripts/bench.py).
     Same analyzers, vocabularies, idf, sublinear tf and norms, and the same weights: the
-    values equal decision_function's (tests/bot/test_linear_intent_classifier.py).
+    values equal decision_function's (tests/bot/test_linear_intent_classifier.py). The
+    class bias is part of the intercept, added once here rather than for every message.
     """
 
-    def __init__(self, model: dict[str, Any], markers: Markers) -> None:
+    def __init__(self, model: dict[str, Any], markers: Markers, bias: np.ndarray) -> None:
         svm = model["svm"]
         self._markers = markers
-        self._intercept = np.asarray(svm.intercept_, dtype=np.float64)
+        self._intercept = np.asarray(svm.intercept_, dtype=np.float64) + bias
         blocks = [model["word"], model["char"], *([model["phrase"]] if "phrase" in model else [])]
         self._blocks: list[_Block] = []
         offset = 0
@@ -235,7 +236,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         """The one-text path, for models of three or more classes (one row per class)."""
         if not self._model or "svm" not in self._model or self._model["svm"].coef_.shape[0] < 3:
             return None
-        return _FastDecision(self._model, self._markers)
+        return _FastDecision(self._model, self._markers, self._bias(self._model))
 
     @classmethod
     def create(
@@ -363,7 +364,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return [[dict(only)] for _ in texts]
         classes = self._model["svm"].classes_
         if self._fast is not None and len(texts) == 1:
-            decision = (self._fast(texts[0]) + self._bias(self._model))[np.newaxis, :]
+            decision = self._fast(texts[0])[np.newaxis, :]
         else:
             decision = self._decision(self._model, texts)
         probabilities = softmax(decision * self._temperature, axis=1)

@@ -74,13 +74,12 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._use(model or {"phrases": {}})
+        self._use((model or {}).get("phrases", {}))
 
-    def _use(self, model: dict[str, Any]) -> None:
-        self._model = model
+    def _use(self, phrases: dict[str, dict[str, Any]]) -> None:
         # folded phrase -> {"entity", "value", "seen", "tagged",
         #                   "before" and "after": {word next to it: [seen, tagged]}}
-        self._phrases: dict[str, dict[str, Any]] = model["phrases"]
+        self._phrases = phrases
         self._longest = max((p.count(" ") + 1 for p in self._phrases), default=0)
         words = {w for p in self._phrases for w in p.split()}
         self._words = words
@@ -153,7 +152,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
             }
             for phrase, counter in values.items()
         }
-        self._use({"phrases": phrases})
+        self._use(phrases)
         # How often each phrase is the entity where it occurs: overall, by the words around it.
         for message in annotated:
             tagged_spans = {
@@ -172,7 +171,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
                     counts[1] += int(tagged)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _MODEL_FILE).write_text(
-                json.dumps(self._model, ensure_ascii=False), encoding="utf-8"
+                json.dumps({"phrases": self._phrases}, ensure_ascii=False), encoding="utf-8"
             )
         return self._resource
 
