@@ -13,8 +13,12 @@
   fondi"), or as the whole message ("cassino", the answer to "in quale comune?"). The
   Italian words are the forms and lemmas of spacy-lookups-data's Italian lemma table,
   read at training time.
-  A value another extractor found that is not a known name is mapped to the closest name
-  when one is close (a typo: "cosnza"), kept as written when the citizen wrote it with a capital
+  A word one letter away from exactly one name ("cosnza", "catanzro") is that comune
+  where a place is meant more surely still: after "a", "di", "abito"..., after "cpi", or
+  in a message of at most three words; never when it is an Italian word itself (the
+  forms one edit from a comune, "mattina" from Mattinata, are listed at training time).
+  A value another extractor found that is not a known name is mapped to the name one
+  edit away (a typo), kept as written when the citizen wrote it with a capital
   ("Paperopoli": the actions say it is unknown), and dropped otherwise ("pizzeria").
 - codice_fiscale: upper-cased; when two extractors found the same code, one is kept.
 - misura: only the contract's values survive (a learnt extractor may tag a stray word, "e",
@@ -23,11 +27,12 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
+import gzip
+import itertools
 import json
 import re
-from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -48,6 +53,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.near_names import NearNames
 from bot.components.spans import search_key, trimmed
 
 COMUNE = "comune"
@@ -56,6 +62,7 @@ MEASURE = "misura"
 MEASURES = frozenset({"gol", "adi", "sfl", "rdc", "naspi", "garanzia_giovani"})
 _MAPPING_FILE = "comuni.json"
 _COMMON_FILE = "comuni_common_words.json"
+_NEAR_WORDS_FILE = "comuni_near_words.json"
 _MAX_NAME_TOKENS = 6
 # Words after which a one-word name is a place ("a Rende", "abito rende").
 _PLACE_CUES = frozenset(
@@ -80,8 +87,10 @@ _PLACE_CUES = frozenset(
 _OFFICE_CUES = frozenset({"cpi", "comune", "impiego", "collocamento"})
 # Comuni that are, in a chat, nearly always something else: a greeting, a pronoun, an adverb.
 _NEVER_ALONE = frozenset({"salve", "lei", "ne", "ora", "como", "este"})
-_TYPO_CUTOFF = 0.85
+# Shorter words are too often one letter from some comune ("sila" and Silea).
 _TYPO_MIN_LENGTH = 6
+# Where a typo may be a comune: a message of at most this many words.
+_TYPO_SHORT_MESSAGE = 3
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -92,20 +101,23 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         comuni: dict[str, str] | None = None,
         common_words: set[str] | None = None,
+        near_words: set[str] | None = None,
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
-        self._use(comuni or {}, common_words or set())
+        self._use(comuni or {}, common_words or set(), near_words or set())
 
-    def _use(self, comuni: dict[str, str], common_words: set[str]) -> None:
+    def _use(self, comuni: dict[str, str], common_words: set[str], near_words: set[str]) -> None:
         # search key of a name or short form -> official name
         self._comuni = comuni
         # one-word names that are also Italian words
         self._common = common_words
-        # candidates for typos, by initial (a typo rarely hits the first letter)
-        self._by_initial: dict[str, list[str]] = defaultdict(list)
-        for key in comuni:
-            self._by_initial[key[:1]].append(key)
+        # Italian words one edit from a comune: never taken for a typo of it
+        self._near_words = near_words
+        # what a typo may stand for: names that are not Italian words themselves
+        self._typos = NearNames(
+            key for key in comuni if len(key) >= _TYPO_MIN_LENGTH - 1 and key not in common_words
+        )
 
     @classmethod
     def create(
@@ -129,15 +141,13 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
         try:
             with model_storage.read_from(resource) as directory:
                 comuni = json.loads((directory / _MAPPING_FILE).read_text(encoding="utf-8"))
-                common_file = directory / _COMMON_FILE
-                common = (
-                    set(json.loads(common_file.read_text(encoding="utf-8")))
-                    if common_file.exists()
-                    else set()
+                common, near = (
+                    set(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
+                    for path in (directory / _COMMON_FILE, directory / _NEAR_WORDS_FILE)
                 )
         except (ValueError, FileNotFoundError):
-            comuni, common = {}, set()
-        return cls(model_storage, resource, comuni, common)
+            comuni, common, near = {}, set(), set()
+        return cls(model_storage, resource, comuni, common, near)
 
     def train(self, training_data: TrainingData) -> Resource:
         comuni: dict[str, str] = {}
@@ -154,11 +164,17 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
             if value in official:
                 comuni.setdefault(search_key(surface), value)
         words = italian_words()
-        common = sorted(k for k in comuni if " " not in k and words(k))
-        self._use(comuni, set(common))
+        common = sorted(k for k in comuni if " " not in k and k in words)
+        self._use(comuni, set(common), set())
+        near = sorted(self._typos.near_any(w for w in words if len(w) >= _TYPO_MIN_LENGTH))
+        self._near_words = set(near)
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / _MAPPING_FILE).write_text(json.dumps(comuni), encoding="utf-8")
-            (directory / _COMMON_FILE).write_text(json.dumps(common), encoding="utf-8")
+            for name, content in (
+                (_MAPPING_FILE, comuni),
+                (_COMMON_FILE, common),
+                (_NEAR_WORDS_FILE, near),
+            ):
+                (directory / name).write_text(json.dumps(content), encoding="utf-8")
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -182,16 +198,21 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
         found = []
         first = 0
         while first < len(tokens):
-            for last in range(min(len(tokens), first + _MAX_NAME_TOKENS) - 1, first - 1, -1):
+            longest_first = range(min(len(tokens), first + _MAX_NAME_TOKENS) - 1, first - 1, -1)
+            # Names as written first, then names misspelt by one letter.
+            for typo, last in itertools.product((False, True), longest_first):
                 start, end = trimmed(text, tokens[first].start, tokens[last].end)
                 key = search_key(text[start:end])
-                if key in self._comuni and self._means_a_place(text, tokens, first, key, words):
+                name = self._typo_of(key, tokens, first, words) if typo else key
+                if name in self._comuni and (
+                    typo or self._means_a_place(text, tokens, first, key, words)
+                ):
                     found.append(
                         {
                             ENTITY_ATTRIBUTE_TYPE: COMUNE,
                             ENTITY_ATTRIBUTE_START: start,
                             ENTITY_ATTRIBUTE_END: end,
-                            ENTITY_ATTRIBUTE_VALUE: self._comuni[key],
+                            ENTITY_ATTRIBUTE_VALUE: self._comuni[name],
                             EXTRACTOR: type(self).__name__,
                         }
                     )
@@ -199,6 +220,21 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
                     break
             first += 1
         return found
+
+    def _typo_of(self, key: str, tokens: list, index: int, words: int) -> str | None:
+        """The comune `key` misspells, where a place is surely meant."""
+        if len(key) < _TYPO_MIN_LENGTH or key in self._near_words or key in self._comuni:
+            return None
+        before = tokens[index - 1].text.lower() if index > 0 else ""
+        two_before = tokens[index - 2].text.lower() if index > 1 else ""
+        cued = (
+            before in _PLACE_CUES
+            or before in _OFFICE_CUES
+            or (before in ("di", "a") and two_before in _OFFICE_CUES)
+        )
+        if not (cued or words <= _TYPO_SHORT_MESSAGE):
+            return None
+        return self._typos.closest(key)
 
     def _means_a_place(self, text: str, tokens: list, index: int, key: str, words: int) -> bool:
         if key in _NEVER_ALONE:
@@ -222,12 +258,10 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
         key = search_key(value)
         if key in self._comuni:
             return self._comuni[key]
-        if len(key) < _TYPO_MIN_LENGTH:
+        if len(key) < _TYPO_MIN_LENGTH or key in self._near_words:
             return None  # "sila" is not a typo of "Silea"
-        close = difflib.get_close_matches(
-            key, self._by_initial.get(key[:1], []), n=1, cutoff=_TYPO_CUTOFF
-        )
-        return self._comuni[close[0]] if close else None
+        close = self._typos.closest(key)
+        return self._comuni[close] if close else None
 
     def _postprocess(
         self, entities: list[dict[str, Any]], found: list[dict[str, Any]]
@@ -270,10 +304,13 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 @functools.cache
-def italian_words() -> Any:
-    """A test of whether a folded word is an Italian word form or lemma."""
-    from spacy.lookups import load_lookups
+def italian_words() -> frozenset[str]:
+    """Italian word forms and lemmas, folded: spacy-lookups-data's Italian lemma table,
+    read from its file because spaCy's Table keeps the forms as hashes only."""
+    import spacy_lookups_data
 
-    table = load_lookups("it", ["lemma_lookup"]).get_table("lemma_lookup")
-    lemmas = {search_key(lemma) for _, lemma in table.items()}
-    return lambda word: word in table or word in lemmas
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "it_lemma_lookup.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as file:
+        table: dict[str, str] = json.load(file)
+    words = {search_key(form) for form in table} | {search_key(lemma) for lemma in table.values()}
+    return frozenset(words)

@@ -34,6 +34,8 @@ def trained(tmp_path: Path) -> tuple[EntityPostprocessor, LocalModelStorage, Res
                     "Salve",
                     "Campagna",
                     "Rende",
+                    "Catanzaro",
+                    "Acquaro",
                 ],
             }
         ],
@@ -112,6 +114,34 @@ def test_comuni_named_in_the_text_are_found_where_a_place_is_meant(trained, text
     assert comuni_in(component, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cosnza", ["Cosenza"]),  # the whole message
+        ("abito a cosnza", ["Cosenza"]),
+        ("il cpi di catanzro dove sta?", ["Catanzaro"]),
+        ("vivo a Catnazaro da poco", ["Catanzaro"]),  # two letters swapped
+        ("Cosennza", ["Cosenza"]),
+        # A typo counts only where a place is surely meant.
+        ("ho scritto cosnza sul modulo ma era sbagliato", []),
+        # An Italian word one letter from a comune is the word ("acquario", Acquaro).
+        ("vado a acquario con i bambini", []),
+        ("acquario", []),
+        # Two letters off is no typo.
+        ("abito a cosnz", []),
+    ],
+)
+def test_a_comune_misspelt_by_one_letter_is_found_where_a_place_is_meant(trained, text, expected):
+    component, _, _ = trained
+    assert comuni_in(component, text) == expected
+
+
+def test_a_typo_spans_what_the_citizen_wrote(trained):
+    component, _, _ = trained
+    out = entities(component, [], "sto a cosnza.")
+    assert [(e["value"], e["start"], e["end"]) for e in out] == [("Cosenza", 6, 12)]
+
+
 def test_a_found_name_spans_the_name_only(trained):
     component, _, _ = trained
     out = entities(component, [], "il cpi di Rende? grazie")
@@ -150,3 +180,5 @@ def test_the_mapping_survives_persistence(trained):
     loaded = EntityPostprocessor.load({}, storage, resource, context)
     out = entities(loaded, [{"entity": "comune", "value": "cosenza", "start": 0, "end": 7}])
     assert out[0]["value"] == "Cosenza"
+    assert comuni_in(loaded, "abito a cosnza") == ["Cosenza"]
+    assert comuni_in(loaded, "acquario") == []
