@@ -170,3 +170,26 @@ def test_comune_values_are_official_names(data: TrainingData) -> None:
         }
     )
     assert unknown == []
+
+
+def test_the_blind_set_stays_out_of_training(data: TrainingData) -> None:
+    """tests/nlu/blind_set.yml estimates the score on texts nobody trained on; a blind
+    text copied into nlu_data/ would make that estimate a lie."""
+    blind = load_data(str(ROOT / "tests" / "nlu" / "blind_set.yml"))
+    taught = {_fold_keep_symbols(ex.get("text")) for ex in data.intent_examples}
+    leaked = sorted(
+        ex.get("text")
+        for ex in blind.intent_examples
+        if _fold_keep_symbols(ex.get("text")) in taught
+    )
+    assert leaked == []
+
+
+def test_the_blind_set_uses_the_contract_names() -> None:
+    blind = load_data(str(ROOT / "tests" / "nlu" / "blind_set.yml"))
+    labels = {_label(ex) for ex in blind.intent_examples}
+    contract = {i for i in CONTRACT_INTENTS if i != "faq"} | {f"faq/{k}" for k in CONTRACT_FAQ_KEYS}
+    assert labels <= contract
+    assert {e["entity"] for ex in blind.intent_examples for e in ex.get("entities", [])} <= set(
+        CONTRACT_ENTITIES
+    )
