@@ -15,8 +15,9 @@
   read at training time.
   A word one letter away from exactly one name ("cosnza", "catanzro") is that comune
   where a place is meant more surely still: after "a", "di", "abito"..., after "cpi", or
-  in a message of at most three words; never when it is an Italian word itself (the
-  forms one edit from a comune, "mattina" from Mattinata, are listed at training time).
+  written with a capital in a message of at most three words ("Cosnza", not "graize");
+  never when it is an Italian word itself (the forms one edit from a comune, "acquario"
+  from Acquaro, are listed at training time).
   A value another extractor found that is not a known name is mapped to the name one
   edit away (a typo), kept as written when the citizen wrote it with a capital
   ("Paperopoli": the actions say it is unknown), and dropped otherwise ("pizzeria").
@@ -81,6 +82,7 @@ _PLACE_CUES = frozenset(
         "presso",
         "fuori",
         "verso",
+        "x",  # SMS for "per" ("per" itself: "per cento" is no place)
     ]
 )
 # Words after which even a name that is an Italian word is a place ("cpi di fondi").
@@ -202,8 +204,9 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
             # Names as written first, then names misspelt by one letter.
             for typo, last in itertools.product((False, True), longest_first):
                 start, end = trimmed(text, tokens[first].start, tokens[last].end)
-                key = search_key(text[start:end])
-                name = self._typo_of(key, tokens, first, words) if typo else key
+                written = text[start:end]
+                key = search_key(written)
+                name = self._typo_of(written, key, tokens, first, words) if typo else key
                 if name in self._comuni and (
                     typo or self._means_a_place(text, tokens, first, key, words)
                 ):
@@ -221,7 +224,7 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
             first += 1
         return found
 
-    def _typo_of(self, key: str, tokens: list, index: int, words: int) -> str | None:
+    def _typo_of(self, written: str, key: str, tokens: list, index: int, words: int) -> str | None:
         """The comune `key` misspells, where a place is surely meant."""
         if len(key) < _TYPO_MIN_LENGTH or key in self._near_words or key in self._comuni:
             return None
@@ -232,9 +235,13 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
             or before in _OFFICE_CUES
             or (before in ("di", "a") and two_before in _OFFICE_CUES)
         )
-        if not (cued or words <= _TYPO_SHORT_MESSAGE):
+        # A short message alone is not enough: a misspelt word ("graize") is as likely.
+        named = words <= _TYPO_SHORT_MESSAGE and written[:1].isupper()
+        if not (cued or named):
             return None
-        return self._typos.closest(key)
+        name = self._typos.closest(key)
+        # One edit may not join or split words ("presenza o" is not Presenzano).
+        return name if name and name.count(" ") == key.count(" ") else None
 
     def _means_a_place(self, text: str, tokens: list, index: int, key: str, words: int) -> bool:
         if key in _NEVER_ALONE:

@@ -99,6 +99,7 @@ def test_a_lower_case_word_that_is_no_comune_is_dropped(trained):
         ("fondi", ["Fondi"]),  # the whole message: the answer to "in quale comune?"
         ("sto a Fondi vicino al mare", ["Fondi"]),
         ("abito a chiaravalle centrale", ["Chiaravalle Centrale"]),
+        ("sposta la prenotazione x cosenza di domani", ["Cosenza"]),
         ("ciro marina o reggio di calabria", ["Cirò Marina", "Reggio di Calabria"]),
         # Comuni that are Italian words, used as words.
         ("salve", []),
@@ -117,11 +118,14 @@ def test_comuni_named_in_the_text_are_found_where_a_place_is_meant(trained, text
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("cosnza", ["Cosenza"]),  # the whole message
+        ("Cosnza", ["Cosenza"]),  # the whole message, written as a name
+        ("cosnza", []),  # as likely a misspelt word ("graize")
         ("abito a cosnza", ["Cosenza"]),
         ("il cpi di catanzro dove sta?", ["Catanzaro"]),
         ("vivo a Catnazaro da poco", ["Catanzaro"]),  # two letters swapped
         ("Cosennza", ["Cosenza"]),
+        # One edit may not join or split words.
+        ("abito a cose nza", []),
         # A typo counts only where a place is surely meant.
         ("ho scritto cosnza sul modulo ma era sbagliato", []),
         # An Italian word one letter from a comune is the word ("acquario", Acquaro).

@@ -51,7 +51,13 @@ def trained(tmp_path: Path) -> tuple[PhraseEntityExtractor, LocalModelStorage, R
     resource = Resource("phrase_entity_extractor")
     context = ExecutionContext(GraphSchema({}), "test")
     component = PhraseEntityExtractor.create({}, storage, resource, context)
-    component.train(TrainingData(EXAMPLES, entity_synonyms={"naspy": "naspi"}))
+    synonyms = {
+        "naspy": "naspi",
+        # Misspellings taught as synonyms make "redito" and "citadinanza" phrase words.
+        "redito di cittadinanza": "rdc",
+        "reddito di citadinanza": "rdc",
+    }
+    component.train(TrainingData(EXAMPLES, entity_synonyms=synonyms))
     return component, storage, resource
 
 
@@ -70,6 +76,9 @@ def measures(component: PhraseEntityExtractor, text: str) -> list[tuple[str, str
         ("NASPI come funziona", [("NASPI", "naspi")]),
         ("una domanda sulla naspy", [("naspy", "naspi")]),  # a synonym
         ("asegno di inclusone", [("asegno di inclusone", "adi")]),  # typos, one per word
+        ("asegno di inclusione", [("asegno di inclusione", "adi")]),
+        # Each word misspelt, though each is also a phrase word as written.
+        ("redito di citadinanza", [("redito di citadinanza", "rdc")]),
         # The longest phrase wins: "reddito di cittadinanza", not "il reddito".
         ("il reddito di cittadinanza", [("reddito di cittadinanza", "rdc")]),
         # The same word, a measure or not by the words around it.
