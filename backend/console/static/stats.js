@@ -13,7 +13,6 @@ const BOOKINGS = {
   no_show: "Assenti", to_verify: "Presenza da verificare",
 };
 
-const isoDay = (date) => date.toISOString().slice(0, 10);
 const percent = (rate) => (rate === null ? "—" : `${(rate * 100).toLocaleString("it-IT", { maximumFractionDigits: 1 })}%`);
 const minutes = (seconds) => `${(seconds / 60).toLocaleString("it-IT", { maximumFractionDigits: 1 })} min`;
 
@@ -88,9 +87,10 @@ function draw(body, data) {
 
 export async function renderStats(me) {
   const root = $("#stats-body");
-  const today = new Date();
-  const from = el("input", { type: "date", id: "stats-from", value: isoDay(new Date(today - 29 * 864e5)) });
-  const to = el("input", { type: "date", id: "stats-to", value: isoDay(today) });
+  // Empty at first: the server picks the last 30 days in Italy. The browser's own date
+  // would be wrong around midnight (toISOString is UTC) and on a machine set to another zone.
+  const from = el("input", { type: "date", id: "stats-from" });
+  const to = el("input", { type: "date", id: "stats-to" });
   const csv = el("a", { class: "button-link", id: "stats-csv", download: "" }, "Scarica CSV");
   const status = el("p", { class: "status", role: "status", id: "stats-status" });
   const body = el("div", { id: "stats-figures" });
@@ -104,13 +104,17 @@ export async function renderStats(me) {
     form, status, body);
 
   async function load() {
-    const query = `?from=${from.value}&to=${to.value}`;
+    const query = from.value && to.value ? `?from=${from.value}&to=${to.value}` : "";
     csv.href = `/api/console/analytics/export.csv${query}`;
     status.className = "status";
     status.textContent = "Caricamento…";
     try {
-      draw(body, await get(`/analytics${query}`));
-      status.textContent = `Dati dal ${from.value} al ${to.value}.`;
+      const data = await get(`/analytics${query}`);
+      from.value = data.from;
+      to.value = data.to;
+      csv.href = `/api/console/analytics/export.csv?from=${data.from}&to=${data.to}`;
+      draw(body, data);
+      status.textContent = `Dati dal ${data.from} al ${data.to}.`;
     } catch (error) {
       status.className = "error";
       status.textContent = error instanceof ApiError ? error.message : "Statistiche non disponibili.";

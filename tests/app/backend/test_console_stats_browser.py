@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -97,6 +97,22 @@ def test_supervisor_sees_charts_with_captions_and_tables(
     assert csv.status == 200 and "text/csv" in csv.headers["content-type"]
     assert "faq,,,non indicata,naspi,<10" in csv.text()
     page.screenshot(path=SCREENSHOTS / "console-statistiche.png", full_page=True)
+
+
+def test_the_default_period_ends_on_the_italian_day_whatever_the_browser_clock(
+    backend: Backend,  # noqa: F811
+    page: Page,  # noqa: F811
+):
+    # 23:30 UTC is already tomorrow in Italy: a UTC date would leave today's data out.
+    page.clock.set_fixed_time(datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+    username = f"ugo-{backend.tag}"
+    cli(backend.env, "create-operator", username, "Ugo Supervisore", "--role", "supervisor")
+    sign_in(page, backend, username=username)
+    page.click("#tabs >> text=Statistiche")
+    expect(page.locator("#stats-status")).to_contain_text("Dati dal")
+    today = clock.today()
+    assert page.input_value("#stats-to") == today.isoformat()
+    assert page.input_value("#stats-from") == (today - timedelta(days=29)).isoformat()
 
 
 def test_operators_do_not_see_the_statistics_tab(backend: Backend, page: Page):  # noqa: F811
