@@ -7,8 +7,9 @@ phrases are not always the entity: "disoccupazione" is NASpI in "posso avere la
 disoccupazione?" but not in "stato di disoccupazione"; "reddito" is the Reddito di
 Cittadinanza in "il reddito" but income in "reddito basso". So each phrase also learns,
 from the training data, how often it is annotated where it occurs, overall and next to
-each word seen before and after it; a match counts when it was annotated more often than
-not next to the words around it or, where neither was ever seen beside it, overall.
+each word seen before and after it; a match counts when the words around it vote for it
+(each side its own rate of annotation, averaged) or, where neither was ever seen beside
+it, when it was annotated more often than not overall.
 Overlapping phrases: the longest wins.
 
 Typos: a word of five letters or more may stand for any phrase word one deletion,
@@ -55,6 +56,9 @@ _MODEL_FILE = "phrases.json"
 _START = "<s>"  # the "word before" a phrase that opens the message
 _END = "</s>"  # the "word after" a phrase that closes it
 _MIN_TYPO_LENGTH = 5
+# Pseudo-counts added to a context's tagged and untagged uses (a word seen once beside a
+# phrase is evidence, not certainty).
+_PRIOR = 0.5
 # Readings of a span tried at most (every word's typo readings combined).
 _MAX_READINGS = 64
 
@@ -267,11 +271,19 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 
 def _is_entity_here(stats: dict[str, Any], before: str, after: str) -> bool:
-    """Annotated more often than not next to these words, else wherever it was seen."""
-    seen_before, tagged_before = stats["before"].get(before, (0, 0))
-    seen_after, tagged_after = stats["after"].get(after, (0, 0))
-    if seen_before or seen_after:
-        return (tagged_before + tagged_after) * 2 >= seen_before + seen_after
+    """Annotated more often than not next to these words, else wherever it was seen.
+
+    Each side votes with its own (smoothed) rate, so a word seen once beside the phrase
+    still counts against an end of message seen thirty times: "posso prendere
+    disoccupazione?" is NASpI though "disoccupazione" closing a message mostly is not.
+    """
+    rates = [
+        (tagged + _PRIOR) / (seen + 2 * _PRIOR)
+        for seen, tagged in (stats["before"].get(before, (0, 0)), stats["after"].get(after, (0, 0)))
+        if seen
+    ]
+    if rates:
+        return sum(rates) / len(rates) >= 0.5
     if stats["seen"]:
         return stats["tagged"] * 2 >= stats["seen"]
     return True  # a synonym never met in an example: a deliberate name of the measure

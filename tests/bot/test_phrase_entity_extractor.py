@@ -42,6 +42,9 @@ EXAMPLES = [
     example("come mantengo lo stato di disoccupazione"),
     example("cosa vuol dire stato di disoccupazione"),
     example("perdo lo stato di disoccupazione se lavoro ?"),
+    example("ho perso lo stato di disoccupazione"),
+    example("non ho ancora lo stato di disoccupazione"),
+    example("quando arriva disoccupazione ad aprile ?", ("disoccupazione", "naspi")),
 ]
 
 
@@ -86,6 +89,9 @@ def measures(component: PhraseEntityExtractor, text: str) -> list[tuple[str, str
         ("il mio reddito è basso", []),
         ("la disoccupazione", [("disoccupazione", "naspi")]),
         ("sono in stato di disoccupazione", []),
+        # Each side votes: "arriva" (once, a measure) outweighs the end of the message
+        # (six times, four of them the status).
+        ("quando arriva disoccupazione", [("disoccupazione", "naspi")]),
         ("naspi e adi", [("naspi", "naspi"), ("adi", "adi")]),  # values are phrases too
     ],
 )
