@@ -172,10 +172,14 @@ def test_comune_values_are_official_names(data: TrainingData) -> None:
     assert unknown == []
 
 
-def test_the_blind_set_stays_out_of_training(data: TrainingData) -> None:
-    """tests/nlu/blind_set.yml estimates the score on texts nobody trained on; a blind
-    text copied into nlu_data/ would make that estimate a lie."""
-    blind = load_data(str(ROOT / "tests" / "nlu" / "blind_set.yml"))
+@pytest.fixture(scope="module")
+def blind() -> TrainingData:
+    return load_data(str(ROOT / "tests" / "nlu"))
+
+
+def test_the_blind_sets_stay_out_of_training(data: TrainingData, blind: TrainingData) -> None:
+    """tests/nlu/ estimates the score on texts nobody trained on; a blind text copied
+    into nlu_data/ would make that estimate a lie."""
     taught = {_fold_keep_symbols(ex.get("text")) for ex in data.intent_examples}
     leaked = sorted(
         ex.get("text")
@@ -185,8 +189,7 @@ def test_the_blind_set_stays_out_of_training(data: TrainingData) -> None:
     assert leaked == []
 
 
-def test_the_blind_set_uses_the_contract_names() -> None:
-    blind = load_data(str(ROOT / "tests" / "nlu" / "blind_set.yml"))
+def test_the_blind_sets_use_the_contract_names(blind: TrainingData) -> None:
     labels = {_label(ex) for ex in blind.intent_examples}
     contract = {i for i in CONTRACT_INTENTS if i != "faq"} | {f"faq/{k}" for k in CONTRACT_FAQ_KEYS}
     assert labels <= contract
