@@ -53,15 +53,19 @@ class NearNames:
                 self._index[deleted].add(name)
         self._index = dict(self._index)
 
-    def closest(self, word: str) -> str | None:
-        """The one name within one edit of `word` (the word itself if it is a name), or
-        None when there is none or more than one."""
-        if word in self._index and word in self._index[word]:
-            return word
+    def near(self, word: str) -> list[str]:
+        """Every name within one edit of `word`, the word itself included if it is one."""
         candidates: set[str] = set(self._index.get(word, ()))
         for deleted in deletions(word):
             candidates |= self._index.get(deleted, set())
-        near = [name for name in candidates if within_one_edit(word, name)]
+        return sorted(name for name in candidates if within_one_edit(word, name))
+
+    def closest(self, word: str) -> str | None:
+        """The one name within one edit of `word` (the word itself if it is a name), or
+        None when there is none or more than one."""
+        if word in self._index.get(word, ()):
+            return word
+        near = self.near(word)
         return near[0] if len(near) == 1 else None
 
     def near_any(self, words: Iterable[str]) -> set[str]:

@@ -49,7 +49,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.near_names import within_one_edit
+from bot.components.near_names import NearNames
 from bot.components.spans import search_key, trimmed
 
 _MODEL_FILE = "phrases.json"
@@ -61,11 +61,6 @@ _MIN_TYPO_LENGTH = 5
 _PRIOR = 0.5
 # Readings of a span tried at most (every word's typo readings combined).
 _MAX_READINGS = 64
-
-
-def _edits(word: str) -> set[str]:
-    """Every string one deletion away (symmetric-deletion typo index)."""
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -92,14 +87,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._phrases = phrases
         self._longest = max((p.count(" ") + 1 for p in self._phrases), default=0)
         words = {w for p in self._phrases for w in p.split()}
-        self._words = words
-        by_deletion: dict[str, set[str]] = defaultdict(set)
-        for word in words:
-            if len(word) >= _MIN_TYPO_LENGTH:
-                by_deletion[word].add(word)
-                for edit in _edits(word):
-                    by_deletion[edit].add(word)
-        self._by_deletion = by_deletion
+        self._typos = NearNames(w for w in words if len(w) >= _MIN_TYPO_LENGTH)
 
     @classmethod
     def create(
@@ -212,11 +200,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         word = search_key(token_text)
         if not word or len(word) < _MIN_TYPO_LENGTH or " " in word:
             return (word,)
-        candidates: set[str] = set(self._by_deletion.get(word, ()))
-        for edit in _edits(word):
-            candidates |= self._by_deletion.get(edit, set())
-        near = sorted(c for c in candidates if c != word and within_one_edit(word, c))
-        return (word, *near)
+        return (word, *(near for near in self._typos.near(word) if near != word))
 
     def _matches(self, message: Message, *, use_context: bool) -> list[dict[str, Any]]:
         """Phrases in the text, longest first, never overlapping."""

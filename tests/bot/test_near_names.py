@@ -36,6 +36,13 @@ def test_a_word_as_close_to_two_names_is_left_alone():
     assert names.closest("rossanoo") == "rossano"
 
 
+def test_every_name_one_edit_away_is_listed():
+    names = NearNames(["rosarno", "rossano", "cosenza"])
+    assert names.near("rosano") == ["rosarno", "rossano"]
+    assert names.near("rossano") == ["rossano"]
+    assert names.near("milano") == []
+
+
 def test_words_near_a_name_are_listed():
     names = NearNames(["acquaro", "cosenza"])
     assert names.near_any(["acquario", "cosenza", "pizzeria"]) == {"acquario"}
