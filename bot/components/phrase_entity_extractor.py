@@ -12,10 +12,10 @@ each word seen before and after it; a match counts when the words around it vote
 it, when it was annotated more often than not overall.
 Overlapping phrases: the longest wins.
 
-Typos: a word of five letters or more may stand for any phrase word one deletion,
-insertion, substitution or swap away ("asegno", "inclusone", "cittadinaza"), every word
-of a phrase at once ("redito di citadinanza"); a word that is a phrase word as written is
-also tried as itself.
+Typos: a word of five letters or more is read as written first, then as each phrase word
+one deletion, insertion, substitution or swap away ("asegno", "inclusone",
+"cittadinaza"), even when it is a phrase word itself, and every word of a phrase may be
+misspelt at once ("redito di citadinanza").
 
 It replaces DIET for this entity: it is deterministic, needs no training run, costs
 microseconds per message and, on our held-out split, finds the measures as well
