@@ -226,22 +226,21 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
 
     def _typo_of(self, written: str, key: str, tokens: list, index: int, words: int) -> str | None:
         """The comune `key` misspells, where a place is surely meant."""
-        if len(key) < _TYPO_MIN_LENGTH or key in self._near_words or key in self._comuni:
-            return None
-        before = tokens[index - 1].text.lower() if index > 0 else ""
-        two_before = tokens[index - 2].text.lower() if index > 1 else ""
-        cued = (
-            before in _PLACE_CUES
-            or before in _OFFICE_CUES
-            or (before in ("di", "a") and two_before in _OFFICE_CUES)
-        )
+        before, after_office = _cues(tokens, index)
         # A short message alone is not enough: a misspelt word ("graize") is as likely.
         named = words <= _TYPO_SHORT_MESSAGE and written[:1].isupper()
-        if not (cued or named):
+        if not (before in _PLACE_CUES or after_office or named):
             return None
-        name = self._typos.closest(key)
+        name = self._misspelt(key)
         # One edit may not join or split words ("presenza o" is not Presenzano).
         return name if name and name.count(" ") == key.count(" ") else None
+
+    def _misspelt(self, key: str) -> str | None:
+        """The one comune key one edit from `key`, when `key` is neither a name nor an
+        Italian word and is long enough ("sila" is not a typo of "Silea")."""
+        if len(key) < _TYPO_MIN_LENGTH or key in self._near_words or key in self._comuni:
+            return None
+        return self._typos.closest(key)
 
     def _means_a_place(self, text: str, tokens: list, index: int, key: str, words: int) -> bool:
         if key in _NEVER_ALONE:
@@ -250,11 +249,7 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
             return True
         written = text[tokens[index].start : tokens[index].end]
         capital = written[:1].isupper() and not (written.isupper() and words > 3)
-        before = tokens[index - 1].text.lower() if index > 0 else ""
-        two_before = tokens[index - 2].text.lower() if index > 1 else ""
-        after_office = before in _OFFICE_CUES or (
-            before in ("di", "a") and two_before in _OFFICE_CUES
-        )
+        before, after_office = _cues(tokens, index)
         if key in self._common:
             # A bare "cassino" or "fondi" is the answer to "in quale comune?".
             alone = words == 1 and len(key) >= _TYPO_MIN_LENGTH - 1
@@ -263,12 +258,8 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
 
     def _known_comune(self, value: str) -> str | None:
         key = search_key(value)
-        if key in self._comuni:
-            return self._comuni[key]
-        if len(key) < _TYPO_MIN_LENGTH or key in self._near_words:
-            return None  # "sila" is not a typo of "Silea"
-        close = self._typos.closest(key)
-        return self._comuni[close] if close else None
+        name = key if key in self._comuni else self._misspelt(key)
+        return self._comuni[name] if name else None
 
     def _postprocess(
         self, entities: list[dict[str, Any]], found: list[dict[str, Any]]
@@ -301,6 +292,14 @@ class EntityPostprocessor(GraphComponent, EntityExtractorMixin):
                 entity = {**entity, ENTITY_ATTRIBUTE_VALUE: code}
             result.append(entity)
         return sorted(result, key=lambda e: e.get(ENTITY_ATTRIBUTE_START, 0))
+
+
+def _cues(tokens: list, index: int) -> tuple[str, bool]:
+    """The word before token `index`, and whether it follows an office ("cpi di")."""
+    before = tokens[index - 1].text.lower() if index > 0 else ""
+    two_before = tokens[index - 2].text.lower() if index > 1 else ""
+    after_office = before in _OFFICE_CUES or (before in ("di", "a") and two_before in _OFFICE_CUES)
+    return before, after_office
 
 
 def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
